@@ -1,0 +1,7 @@
+export {
+  appendJournal,
+  JournalCorruptError,
+  type JournalEntry,
+  pendingRollbacks,
+  readJournal,
+} from './journal.ts';

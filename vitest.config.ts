@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per workspace package; each package's vitest.config.ts names itself.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'services/*'],
+  },
+});
