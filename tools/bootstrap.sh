@@ -146,6 +146,7 @@ SYSTEM_PACKAGES=(
   "/usr/bin/time:time"
   "ip:iproute2"
   "flock:util-linux"
+  "curl:curl"
 )
 setup_system() {
   local missing=() pair cmd pkg

@@ -1,0 +1,227 @@
+// A throwaway PostgreSQL cluster for the tests: Debian's server binaries (initdb, pg_ctl) in a
+// temp dir on a free loopback port. PostgreSQL refuses to run as root, so as root every command
+// runs as the `postgres` system user (runuser). Real server, no mocks.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, chown, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export class PostgresMissingError extends Error {
+  readonly code = 'POSTGRES_MISSING';
+  constructor(detail: string) {
+    super(
+      `PostgreSQL server binaries not found (${detail}); install them with: apt-get install postgresql`,
+    );
+    this.name = 'PostgresMissingError';
+  }
+}
+
+/** Finds initdb/pg_ctl: PG_BIN_DIR, then the newest /usr/lib/postgresql/<v>/bin, then PATH. */
+export function findPgBinDir(): string {
+  const candidates: string[] = [];
+  if (process.env.PG_BIN_DIR) candidates.push(process.env.PG_BIN_DIR);
+  if (existsSync('/usr/lib/postgresql')) {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
+  }
+  candidates.push(...(process.env.PATH ?? '').split(':').filter(Boolean));
+  const found = candidates.find(
+    (d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')),
+  );
+  if (!found) throw new PostgresMissingError(`looked in ${candidates.slice(0, 4).join(', ')}, ...`);
+  return found;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+export interface ClusterInfo {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  dataDir: string;
+}
+
+export interface ClusterOptions {
+  /** Copy this initialised data dir instead of running initdb (much faster). */
+  templateDataDir?: string;
+  /** Extra postgresql.conf lines (e.g. ssl = on). */
+  conf?: string[];
+  /** Replaces pg_hba.conf. */
+  hba?: string;
+  /** Files to write into the data dir before start (name -> content), owned by the server user. */
+  files?: Record<string, string>;
+}
+
+export const SUPERUSER = 'stackproof';
+export const PASSWORD = 'stackproof-test-password';
+
+/** One cluster; `stop()`/`start()` can be repeated (outage tests), `destroy()` removes everything. */
+export class PostgresCluster implements AsyncDisposable {
+  readonly info: ClusterInfo;
+  readonly #root: string;
+  readonly #bin: string;
+  readonly #logFile: string;
+
+  private constructor(root: string, bin: string, port: number) {
+    this.#root = root;
+    this.#bin = bin;
+    this.#logFile = join(root, 'server.log');
+    this.info = {
+      host: '127.0.0.1',
+      port,
+      user: SUPERUSER,
+      password: PASSWORD,
+      dataDir: join(root, 'data'),
+    };
+  }
+
+  static async create(options: ClusterOptions = {}): Promise<PostgresCluster> {
+    const bin = findPgBinDir();
+    const root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
+    const cluster = new PostgresCluster(root, bin, await freePort());
+    try {
+      await cluster.#init(options);
+      await cluster.start();
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    }
+    return cluster;
+  }
+
+  async #run(cmd: string, args: string[]): Promise<string> {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+    try {
+      const { stdout } = await exec(file, argv, { cwd: this.#root, timeout: 60_000 });
+      return stdout;
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+    }
+  }
+
+  async #init(options: ClusterOptions): Promise<void> {
+    if (asRoot) {
+      await chmod(this.#root, 0o755);
+      await chown(this.#root, ...(await postgresIds()));
+    }
+    const { dataDir } = this.info;
+    if (options.templateDataDir) {
+      await cp(options.templateDataDir, dataDir, { recursive: true, preserveTimestamps: true });
+      if (asRoot) await chownTree(dataDir);
+      await chmod(dataDir, 0o700);
+    } else {
+      const pwfile = join(this.#root, 'pwfile');
+      await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+      if (asRoot) await chown(pwfile, ...(await postgresIds()));
+      await this.#run(join(this.#bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        SUPERUSER,
+        `--pwfile=${pwfile}`,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--no-sync',
+        '--locale=C',
+      ]);
+      await rm(pwfile);
+    }
+    const conf = [
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${this.#root}'`,
+      'fsync = off',
+      'synchronous_commit = off',
+      'full_page_writes = off',
+      'max_connections = 100',
+      ...(options.conf ?? []),
+    ];
+    await writeFile(join(dataDir, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
+    if (options.hba) await writeFile(join(dataDir, 'pg_hba.conf'), options.hba);
+    for (const [name, content] of Object.entries(options.files ?? {})) {
+      await writeFile(join(dataDir, name), content, { mode: 0o600 });
+    }
+    if (asRoot) await chownTree(dataDir);
+  }
+
+  async start(): Promise<void> {
+    // -w waits (bounded by -t) until the server accepts connections.
+    await this.#run(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.info.dataDir,
+      '-l',
+      this.#logFile,
+      '-o',
+      `-p ${this.info.port}`,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
+  }
+
+  /** Fast shutdown: open sessions are terminated, as when the database host goes away. */
+  async stop(): Promise<void> {
+    await this.#run(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.info.dataDir,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '30',
+      'stop',
+    ]);
+  }
+
+  async isRunning(): Promise<boolean> {
+    try {
+      await this.#run(join(this.#bin, 'pg_ctl'), ['-D', this.info.dataDir, 'status']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    if (await this.isRunning()) await this.stop().catch(() => undefined);
+    await rm(this.#root, { recursive: true, force: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.destroy();
+  }
+}
+
+let ids: [number, number] | undefined;
+async function postgresIds(): Promise<[number, number]> {
+  if (!ids) {
+    const { stdout: uid } = await exec('id', ['-u', 'postgres']);
+    const { stdout: gid } = await exec('id', ['-g', 'postgres']);
+    ids = [Number(uid.trim()), Number(gid.trim())];
+  }
+  return ids;
+}
+
+async function chownTree(dir: string): Promise<void> {
+  const [uid, gid] = await postgresIds();
+  await exec('chown', ['-R', `${uid}:${gid}`, dir]);
+}
