@@ -147,6 +147,7 @@ SYSTEM_PACKAGES=(
   "ip:iproute2"
   "flock:util-linux"
   "curl:curl"
+  "shellcheck:shellcheck"
 )
 setup_system() {
   local missing=() pair cmd pkg

@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
+// Plan and manifest fixtures are data shared with the policies package's own tests.
+const FIXTURES = fileURLToPath(new URL('../../policies/test-fixtures/', import.meta.url));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `stackproof` bin as a user would (Node runs the .ts entry directly). */
+function stackproof(args: readonly string[], cwd: string = FIXTURES): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('stackproof policy check (subprocess)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stackproof-cli-'));
+    await writeFile(join(dir, 'empty.json'), '');
+    const plan = await readFile(join(FIXTURES, 'terraform', 'plan.json'));
+    await writeFile(join(dir, 'truncated.json'), plan.subarray(0, 700));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 on a clean (empty) plan', () => {
+    const run = stackproof(['policy', 'check', 'empty-plan.json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/0 failed.*PASSED/);
+  });
+
+  it('exits 1 when a finding is at or above --fail-on, and names it', () => {
+    const run = stackproof(['policy', 'check', 'terraform/plan.json']);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/FAIL\s+rds\.multi-az\s+aws_db_instance\.legacy/);
+    expect(run.stdout).toContain('terraform/main.tf:7');
+    expect(run.stdout).not.toContain('do-not-print-me');
+  });
+
+  it('exits 0 on the same plan when every failure is waived (negative twin of exit 1)', async () => {
+    const waivers = join(dir, 'waive-all.yaml');
+    await writeFile(
+      waivers,
+      'waivers:\n  - rule: "*"\n    address: "*"\n    reason: placeholder that is never valid\n    owner: x\n    expires: 2999-01-01\n',
+    );
+    // A rule glob is not allowed: the schema refuses it (bad input).
+    expect(
+      stackproof(['policy', 'check', 'terraform/plan.json', '--waivers', waivers]).status,
+    ).toBe(2);
+    const json = JSON.parse(
+      stackproof(['policy', 'check', 'terraform/plan.json', '--format', 'json']).stdout,
+    ) as {
+      findings: { rule: string; address: string; status: string }[];
+    };
+    const failing = json.findings.filter((f) => f.status === 'fail');
+    expect(failing.length).toBeGreaterThan(0);
+    const entries = failing.map(
+      (f) =>
+        `  - rule: ${f.rule}\n    address: ${JSON.stringify(f.address)}\n    reason: accepted in the test suite\n    owner: test\n    expires: 2999-01-01\n`,
+    );
+    await writeFile(waivers, `waivers:\n${entries.join('')}`);
+    const run = stackproof(['policy', 'check', 'terraform/plan.json', '--waivers', waivers]);
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.stdout).toContain('WAIVED');
+  });
+
+  it('an expired waiver fails the run and says so', async () => {
+    const waivers = join(dir, 'expired.yaml');
+    await writeFile(
+      waivers,
+      'waivers:\n  - rule: rds.multi-az\n    address: aws_db_instance.legacy\n    reason: expired exception for the test\n    owner: team-db\n    expires: 2020-01-01\n',
+    );
+    const run = stackproof(['policy', 'check', 'empty-plan.json', '--waivers', waivers]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /expired waiver: rds\.multi-az aws_db_instance\.legacy .* expired on 2020-01-01/,
+    );
+  });
+
+  it('--fail-on critical lets high findings through; --fail-on-unknown fails on unknowns', () => {
+    const json = JSON.parse(
+      stackproof(['policy', 'check', 'terraform/plan.json', '--format', 'json']).stdout,
+    ) as {
+      findings: { severity: string; status: string }[];
+    };
+    const criticalFails = json.findings.filter(
+      (f) => f.status === 'fail' && f.severity === 'critical',
+    );
+    expect(
+      stackproof(['policy', 'check', 'terraform/plan.json', '--fail-on', 'critical']).status,
+    ).toBe(criticalFails.length > 0 ? 1 : 0);
+    const unknowns = json.findings.filter((f) => f.status === 'unknown').map((f) => f.severity);
+    expect(unknowns.length).toBeGreaterThan(0);
+    const lowest = ['low', 'medium', 'high', 'critical'].find((s) => unknowns.includes(s)) ?? 'low';
+    expect(stackproof(['policy', 'check', 'empty-plan.json', '--fail-on-unknown']).status).toBe(0);
+    const withUnknown = stackproof([
+      'policy',
+      'check',
+      'terraform/plan.json',
+      '--fail-on',
+      'critical',
+      '--fail-on-unknown',
+      '--fail-on',
+      lowest,
+    ]);
+    expect(withUnknown.status).toBe(1);
+  });
+
+  it('writes --output atomically and prints the counts line', async () => {
+    const out = join(dir, 'report.sarif');
+    const run = stackproof([
+      'policy',
+      'check',
+      'terraform/plan.json',
+      '--format',
+      'sarif',
+      '--output',
+      out,
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    const sarif = JSON.parse(await readFile(out, 'utf8')) as {
+      version: string;
+      runs: { results: unknown[] }[];
+    };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.results.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a 0-byte file', ['tmp:empty.json'], /EMPTY_FILE/],
+    ['truncated JSON', ['tmp:truncated.json'], /TRUNCATED_JSON/],
+    ['a state file', ['bad-inputs/state.json'], /STATE_NOT_PLAN/],
+    ['plan format 2.0', ['bad-inputs/format-2.json'], /UNSUPPORTED_FORMAT_VERSION/],
+    ['a missing file', ['nope.json'], /INPUT_NOT_FOUND/],
+    ['an unknown format', ['empty-plan.json', '--format', 'xml'], /--format must be one of/],
+    ['an unknown option', ['empty-plan.json', '--frobnicate'], /Unknown option/],
+    ['no target', [], /expected exactly one/],
+  ])('exits 2 on %s with a message', (_name, args, message) => {
+    const resolved = args.map((a) => (a.startsWith('tmp:') ? join(dir, a.slice(4)) : a));
+    const run = stackproof(['policy', 'check', ...resolved]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('exits 3 when the policy bundle itself is missing', () => {
+    const run = stackproof([
+      'policy',
+      'check',
+      'empty-plan.json',
+      '--bundle',
+      join(dir, 'none.wasm'),
+    ]);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/POLICY_BUNDLE.*missing/);
+  });
+});

@@ -1,0 +1,2 @@
+export { type CliOutcome, EXIT_BAD_INPUT, EXIT_INTERNAL, runCli } from './run-cli.ts';
+export { UsageError } from './usage-error.ts';

@@ -1,0 +1,126 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import {
+  formatReport,
+  PolicyBundle,
+  type PolicyReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+  runPolicyCheck,
+  SEVERITIES,
+  type Severity,
+} from '@stackproof/policies';
+import { UsageError } from './usage-error.ts';
+
+export const POLICY_CHECK_USAGE = `Usage: stackproof policy check <plan.json | manifests.yaml | dir> [options]
+
+Evaluates the stackproof policies on a Terraform plan (terraform show -json plan.out) or on
+rendered Kubernetes manifests.
+
+Options:
+  --format text|json|sarif|junit|github   report format (default text)
+  --output FILE                           write the report to FILE (stdout gets the counts line)
+  --waivers FILE                          YAML waivers: rule, address glob, reason, owner, expires
+  --fail-on low|medium|high|critical      lowest severity that fails the run (default high)
+  --fail-on-unknown                       also fail on results unknown until apply
+  --source-dir DIR                        root module dir for .tf locations (default: plan's dir, else cwd)
+  --param NAME=VALUE                      policy parameter, e.g. az_count=3 (repeatable)
+  --bundle FILE                           a policy.wasm other than the bundled one
+
+Exit status: 0 clean, 1 findings at or above --fail-on (or an expired waiver), 2 bad input,
+3 stackproof itself failed.`;
+
+export interface CommandResult {
+  readonly exitCode: 0 | 1;
+  readonly stdout: string;
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got '${value}'`);
+  }
+  return value as T;
+}
+
+function parseParams(values: readonly string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const entry of values) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param expects NAME=VALUE, got '${entry}'`);
+    const raw = entry.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the text
+    }
+    params[entry.slice(0, eq)] = value;
+  }
+  return params;
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  // A report file is complete or absent: never half written.
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+function countsLine(report: PolicyReport): string {
+  const text = formatReport(report, 'text').trimEnd().split('\n');
+  return `${text[text.length - 1] ?? ''}\n`;
+}
+
+const OPTIONS = {
+  format: { type: 'string' },
+  output: { type: 'string' },
+  waivers: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'fail-on-unknown': { type: 'boolean' },
+  'source-dir': { type: 'string' },
+  param: { type: 'string', multiple: true },
+  bundle: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseCheckArgs(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${POLICY_CHECK_USAGE}`);
+  }
+}
+
+export async function policyCheckCommand(args: readonly string[]): Promise<CommandResult> {
+  const { values, positionals } = parseCheckArgs(args);
+  if (values.help) return { exitCode: 0, stdout: `${POLICY_CHECK_USAGE}\n` };
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new UsageError(
+      `expected exactly one plan, manifest file or directory\n\n${POLICY_CHECK_USAGE}`,
+    );
+  }
+  const format = oneOf<ReportFormat>('format', values.format, REPORT_FORMATS, 'text');
+  const failOn = oneOf<Severity>('fail-on', values['fail-on'], SEVERITIES, 'high');
+  const report = await runPolicyCheck({
+    target: positionals[0],
+    failOn,
+    failOnUnknown: values['fail-on-unknown'] ?? false,
+    params: parseParams(values.param ?? []),
+    ...(values.waivers !== undefined ? { waiversFile: values.waivers } : {}),
+    ...(values['source-dir'] !== undefined ? { sourceDir: values['source-dir'] } : {}),
+    ...(values.bundle !== undefined ? { bundle: await PolicyBundle.load(values.bundle) } : {}),
+  });
+  const text = formatReport(report, format);
+  const exitCode = report.summary.passed ? 0 : 1;
+  if (values.output !== undefined) {
+    await writeAtomically(values.output, text);
+    return { exitCode, stdout: countsLine(report) };
+  }
+  return { exitCode, stdout: text };
+}

@@ -1,0 +1,15 @@
+export { FIXTURE_LIST_PATH, type FixtureSpec, readFixtureList } from './fixture-list.ts';
+export {
+  checkFixtureManifest,
+  type FixtureManifest,
+  type ManifestCheck,
+  type ManifestEntry,
+  REGENERATE_HINT,
+  readFixtureManifest,
+} from './fixture-manifest.ts';
+export { IacError, type IacErrorCode } from './iac-error.ts';
+export { detectIacTier, type IacTier, mirrorPathFromCliConfig } from './iac-tier.ts';
+export { type MotoServer, startMotoServer } from './moto-server.ts';
+export { type GenerateOptions, generatePlanFixtures, PLAN_FIXTURES_DIR } from './plan-fixtures.ts';
+export { hashTerraformSources, type SourceHash } from './source-hash.ts';
+export { runTofu, runTofuOrThrow, type TofuResult } from './tofu.ts';

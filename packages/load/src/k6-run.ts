@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveTool } from '@stackproof/toolchain';
+import { K6RunError, K6SummaryError, K6TimeoutError } from './k6-errors.ts';
+import { type K6Summary, parseSummaryExport, type ThresholdResult } from './k6-summary.ts';
+
+/** k6's documented exit code for "the run finished, some thresholds were crossed". */
+export const K6_EXIT_THRESHOLDS_FAILED = 99;
+
+export interface K6RunOptions {
+  /** Path of the k6 script (`.js` or `.ts`; k6 strips the types itself). */
+  readonly script: string;
+  /** Values the script reads from `__ENV` (passed as `-e KEY=VALUE`). */
+  readonly scriptEnv?: Readonly<Record<string, string>>;
+  /** Extra `k6 run` arguments placed before the script, e.g. `['--tag', 'run=nightly']`. */
+  readonly extraArgs?: readonly string[];
+  /** A k6 binary; default: `K6_BIN`, then PATH (through @stackproof/toolchain). */
+  readonly k6Path?: string;
+  /** Hard bound on the whole run; k6 is stopped past it. Default 10 minutes. */
+  readonly timeoutMs?: number;
+  /** Live k6 output (progress, console.log), for callers that show progress. */
+  readonly onOutput?: (chunk: string) => void;
+  /** Environment of the k6 process; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface K6RunResult extends K6Summary {
+  /** 0: every threshold held; 99: the run completed and at least one threshold was crossed. */
+  readonly exitCode: 0 | typeof K6_EXIT_THRESHOLDS_FAILED;
+  readonly thresholdsPassed: boolean;
+  readonly failedThresholds: readonly ThresholdResult[];
+  readonly k6Path: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const KILL_GRACE_MS = 5_000;
+const KEPT_OUTPUT_CHARS = 64 * 1024;
+
+function keepTail(text: string): string {
+  return text.length > KEPT_OUTPUT_CHARS ? text.slice(-KEPT_OUTPUT_CHARS) : text;
+}
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runProcess(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  onOutput: ((chunk: string) => void) | undefined,
+): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      // k6 stops gracefully on SIGTERM (teardown, summary); a hung one is killed after a grace period
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout = keepTail(stdout + chunk);
+      onOutput?.(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = keepTail(stderr + chunk);
+      onOutput?.(chunk);
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({ code, signal, timedOut, stdout, stderr });
+    });
+  });
+}
+
+function tailLines(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Runs one k6 script to completion and returns the threshold verdicts and request count read from
+ * `--summary-export` (independent of whatever the script's handleSummary() writes). A crossed
+ * threshold is a result (exit code 99), anything else k6 reports as failure is a K6RunError.
+ */
+export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
+  const env = options.env ?? process.env;
+  const k6Path = options.k6Path ?? resolveTool('k6', env).path;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const workDir = await mkdtemp(join(tmpdir(), 'stackproof-k6-'));
+  try {
+    const summaryPath = join(workDir, 'summary-export.json');
+    const args = ['run', '--quiet', '--no-color', '--summary-export', summaryPath];
+    for (const [key, value] of Object.entries(options.scriptEnv ?? {})) {
+      args.push('-e', `${key}=${value}`);
+    }
+    args.push(...(options.extraArgs ?? []), options.script);
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      // k6 v2 otherwise reaches out to the network to resolve extensions and report usage
+      K6_AUTO_EXTENSION_RESOLUTION: 'false',
+      K6_NO_USAGE_REPORT: 'true',
+    };
+    const exit = await runProcess(k6Path, args, childEnv, timeoutMs, options.onOutput);
+    if (exit.timedOut) throw new K6TimeoutError(options.script, timeoutMs);
+    if (exit.code !== 0 && exit.code !== K6_EXIT_THRESHOLDS_FAILED) {
+      throw new K6RunError(options.script, exit.code, exit.signal, tailLines(exit.stderr));
+    }
+    let json: string;
+    try {
+      json = await readFile(summaryPath, 'utf8');
+    } catch {
+      throw new K6SummaryError(`k6 exited ${exit.code} but wrote no ${summaryPath}`);
+    }
+    const summary = parseSummaryExport(json);
+    const failedThresholds = summary.thresholds.filter((t) => !t.passed);
+    if ((exit.code === 0) !== (failedThresholds.length === 0)) {
+      throw new K6SummaryError(
+        `exit code ${exit.code} disagrees with the exported thresholds (${failedThresholds.length} crossed)`,
+      );
+    }
+    return {
+      ...summary,
+      exitCode: exit.code,
+      thresholdsPassed: failedThresholds.length === 0,
+      failedThresholds,
+      k6Path,
+      stdout: exit.stdout,
+      stderr: exit.stderr,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,230 @@
+# METADATA
+# title: RDS
+# description: Availability and security of RDS instances and clusters (PostgreSQL).
+package stackproof.terraform.rds
+
+import data.stackproof.lib.plan
+
+# The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
+# every rule with an id is listed here).
+checks := [multi_az, deletion_protection, backup_retention, encrypted_cmk, not_public, iam_auth, force_ssl, performance_insights_encrypted, log_exports]
+
+databases := array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster"))
+
+# METADATA
+# title: RDS databases run Multi-AZ
+# description: >-
+#   A single-AZ database is down for the whole length of an AZ outage or a host failure; Multi-AZ
+#   fails over to a standby in another AZ within minutes.
+# custom:
+#   id: rds.multi-az
+#   family: rds
+#   severity: high
+#   remediation: >-
+#     Set multi_az = true on aws_db_instance; give an Aurora aws_rds_cluster at least two
+#     aws_rds_cluster_instance (or set db_cluster_instance_class for a Multi-AZ DB cluster).
+#   references: ["AWS FSBP RDS.5", "AWS FSBP RDS.15"]
+multi_az := {"meta": rego.metadata.rule(), "verdicts": [multi_az_verdict(rc) | some rc in databases]}
+
+multi_az_verdict(rc) := plan.bool_verdict(rc, ["multi_az"], true, "multi_az is not true: the database lives in a single AZ") if {
+	rc.type == "aws_db_instance"
+}
+
+multi_az_verdict(rc) := cluster_multi_az_verdict(rc, cluster_instances(rc)) if rc.type == "aws_rds_cluster"
+
+instances_by_cluster[cluster.address] contains i if {
+	some i in plan.changes("aws_rds_cluster_instance")
+	some cluster in plan.resolve(i, ["cluster_identifier"], "aws_rds_cluster")
+}
+
+cluster_instances(cluster) := object.get(instances_by_cluster, cluster.address, set())
+
+unresolved_cluster_instances contains i if {
+	some i in plan.changes("aws_rds_cluster_instance")
+	not plan.resolve(i, ["cluster_identifier"], "aws_rds_cluster")
+}
+
+cluster_multi_az_verdict(rc, instances) := plan.pass(rc, "Multi-AZ DB cluster (db_cluster_instance_class is set)") if {
+	plan.known(rc, ["db_cluster_instance_class"]) != ""
+} else := plan.pass(rc, "") if {
+	count(instances) >= 2
+} else := plan.unknown_verdict(rc, "cluster instances whose cluster_identifier is not known until apply") if {
+	count(unresolved_cluster_instances) > 0
+} else := plan.fail(rc, sprintf("the cluster has %d instance(s): no reader in another AZ to fail over to", [count(instances)]))
+
+# METADATA
+# title: RDS databases have deletion protection
+# description: >-
+#   Deletion protection stops a plan, a console click or a script from destroying the database and
+#   its automated backups.
+# custom:
+#   id: rds.deletion-protection
+#   family: rds
+#   severity: high
+#   remediation: Set deletion_protection = true.
+#   references: ["AWS FSBP RDS.7", "AWS FSBP RDS.8"]
+deletion_protection := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some rc in databases
+	v := plan.bool_verdict(rc, ["deletion_protection"], true, "deletion_protection is not true")
+]}
+
+# METADATA
+# title: RDS backups are kept long enough
+# description: >-
+#   Automated backups and point-in-time restore cover at least the configured number of days (7 by
+#   default).
+# custom:
+#   id: rds.backup-retention
+#   family: rds
+#   severity: medium
+#   remediation: Set backup_retention_period to at least 7 (params.min_backup_retention_days).
+#   references: ["AWS FSBP RDS.11"]
+backup_retention := {"meta": rego.metadata.rule(), "verdicts": [backup_verdict(rc) | some rc in databases]}
+
+backup_verdict(rc) := plan.unknown_verdict(rc, "backup_retention_period is not known until apply") if {
+	plan.unknown(rc, ["backup_retention_period"])
+} else := plan.pass(rc, "") if {
+	object.get(plan.after(rc), "backup_retention_period", 0) >= plan.min_backup_retention_days
+} else := plan.fail(rc, sprintf("backup_retention_period is %v days, below %v", [
+	object.get(plan.after(rc), "backup_retention_period", 0),
+	plan.min_backup_retention_days,
+]))
+
+# METADATA
+# title: RDS storage is encrypted with a customer-managed KMS key
+# description: >-
+#   Encryption at rest with a customer-managed key lets you control, audit and revoke access to the
+#   data and its snapshots.
+# custom:
+#   id: rds.encrypted-cmk
+#   family: rds
+#   severity: high
+#   remediation: Set storage_encrypted = true and kms_key_id to the ARN of an aws_kms_key.
+#   references: ["AWS FSBP RDS.3", "CIS AWS 2.3.1"]
+encrypted_cmk := {"meta": rego.metadata.rule(), "verdicts": [encrypted_verdict(rc) | some rc in databases]}
+
+encrypted_verdict(rc) := plan.unknown_verdict(rc, "storage_encrypted is not known until apply") if {
+	plan.unknown(rc, ["storage_encrypted"])
+} else := plan.fail(rc, "storage_encrypted is not true: the storage is not encrypted") if {
+	object.get(plan.after(rc), "storage_encrypted", false) != true
+} else := plan.key_verdict(rc, ["kms_key_id"], "kms_key_id is not set: storage is encrypted with the AWS-managed key")
+
+# METADATA
+# title: RDS databases are not publicly accessible
+# description: >-
+#   A publicly accessible database gets a public DNS name and address; it must only be reachable
+#   from inside the VPC.
+# custom:
+#   id: rds.not-public
+#   family: rds
+#   severity: critical
+#   remediation: Set publicly_accessible = false.
+#   references: ["AWS FSBP RDS.2", "CIS AWS 2.3.3"]
+not_public := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some rc in array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster_instance"))
+	v := plan.bool_verdict(rc, ["publicly_accessible"], false, "publicly_accessible is true")
+]}
+
+# METADATA
+# title: RDS IAM database authentication is enabled
+# description: >-
+#   IAM authentication replaces long-lived database passwords with short-lived tokens tied to IAM
+#   roles.
+# custom:
+#   id: rds.iam-auth
+#   family: rds
+#   severity: medium
+#   remediation: Set iam_database_authentication_enabled = true.
+#   references: ["AWS FSBP RDS.10", "AWS FSBP RDS.12"]
+iam_auth := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some rc in databases
+	v := plan.bool_verdict(rc, ["iam_database_authentication_enabled"], true, "iam_database_authentication_enabled is not true")
+]}
+
+# METADATA
+# title: RDS parameter group forces TLS
+# description: With rds.force_ssl = 1 the server refuses unencrypted client connections.
+# custom:
+#   id: rds.force-ssl
+#   family: rds
+#   severity: high
+#   remediation: >-
+#     Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with
+#     parameter rds.force_ssl = 1.
+#   references: ["AWS FSBP RDS.38"]
+force_ssl := {"meta": rego.metadata.rule(), "verdicts": [force_ssl_verdict(rc) | some rc in databases]}
+
+group_attribute := {
+	"aws_db_instance": ["parameter_group_name", "aws_db_parameter_group"],
+	"aws_rds_cluster": ["db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"],
+}
+
+force_ssl_verdict(rc) := verdict if {
+	[attribute, group_type] := group_attribute[rc.type]
+	verdict := group_verdict(rc, attribute, plan.resolve(rc, [attribute], group_type))
+} else := plan.fail(rc, "the default parameter group is attached: it does not force TLS") if {
+	[attribute, _] := group_attribute[rc.type]
+	not plan.unknown(rc, [attribute])
+	default_group(object.get(plan.after(rc), attribute, null))
+} else := plan.unknown_verdict(rc, "the parameter group is not in this plan or not known until apply")
+
+default_group(null)
+
+default_group("")
+
+default_group(name) if startswith(name, "default.")
+
+group_verdict(rc, attribute, groups) := plan.pass(rc, "") if {
+	every group in groups {
+		forces_ssl(group)
+	}
+} else := plan.fail(rc, sprintf("the parameter group in %s does not set rds.force_ssl = 1", [attribute]))
+
+forces_ssl(group) if {
+	some parameter in object.get(plan.after(group), "parameter", [])
+	parameter.name == "rds.force_ssl"
+	format_value(parameter.value) == "1"
+}
+
+format_value(value) := value if is_string(value)
+
+format_value(value) := format_int(value, 10) if is_number(value)
+
+# METADATA
+# title: RDS Performance Insights is on and encrypted with a customer-managed key
+# description: Performance Insights holds query text; it must be encrypted with a key you control.
+# custom:
+#   id: rds.performance-insights-encrypted
+#   family: rds
+#   severity: medium
+#   remediation: >-
+#     Set performance_insights_enabled = true and performance_insights_kms_key_id to an aws_kms_key
+#     ARN.
+#   references: ["AWS FSBP RDS.41"]
+performance_insights_encrypted := {"meta": rego.metadata.rule(), "verdicts": [pi_verdict(rc) | some rc in databases]}
+
+pi_verdict(rc) := plan.unknown_verdict(rc, "performance_insights_enabled is not known until apply") if {
+	plan.unknown(rc, ["performance_insights_enabled"])
+} else := plan.fail(rc, "performance_insights_enabled is not true") if {
+	object.get(plan.after(rc), "performance_insights_enabled", false) != true
+} else := plan.key_verdict(rc, ["performance_insights_kms_key_id"], "performance_insights_kms_key_id is not set: the AWS-managed key is used")
+
+# METADATA
+# title: RDS exports its logs to CloudWatch
+# description: Exported PostgreSQL logs survive instance replacement and can be searched and alarmed on.
+# custom:
+#   id: rds.log-exports
+#   family: rds
+#   severity: medium
+#   remediation: Set enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"] (or the engine's log types).
+#   references: ["AWS FSBP RDS.9"]
+log_exports := {"meta": rego.metadata.rule(), "verdicts": [log_verdict(rc) | some rc in databases]}
+
+log_verdict(rc) := plan.unknown_verdict(rc, "enabled_cloudwatch_logs_exports is not known until apply") if {
+	plan.unknown(rc, ["enabled_cloudwatch_logs_exports"])
+} else := plan.fail(rc, "enabled_cloudwatch_logs_exports is empty") if {
+	count(object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])) == 0
+} else := plan.fail(rc, "enabled_cloudwatch_logs_exports lacks \"postgresql\" on a PostgreSQL engine") if {
+	contains(object.get(plan.after(rc), "engine", ""), "postgres")
+	not "postgresql" in object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])
+} else := plan.pass(rc, "")

@@ -1,0 +1,200 @@
+# METADATA
+# title: S3
+# description: |
+#   Buckets (the Terraform state bucket first): versioning, KMS encryption, public access
+#   block and a TLS-only bucket policy, read from the aws_s3_bucket_* resources.
+package stackproof.terraform.s3
+
+import data.stackproof.lib.plan
+
+# The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
+# every rule with an id is listed here).
+checks := [versioning, encryption_kms, public_access_block, tls_only]
+
+buckets := plan.changes("aws_s3_bucket")
+
+bucket_types := {
+	"aws_s3_bucket_versioning",
+	"aws_s3_bucket_server_side_encryption_configuration",
+	"aws_s3_bucket_public_access_block",
+	"aws_s3_bucket_policy",
+}
+
+buckets_by_name[name] contains b if {
+	some b in buckets
+	name := plan.known(b, ["bucket"])
+}
+
+# The resources of type t configuring a bucket, by "type|bucket address": matched by the bucket
+# name when known, else through the configuration reference. Built once.
+attachments[concat("|", [c.type, b.address])] contains c if {
+	some t in bucket_types
+	some c in plan.changes(t)
+	some b in object.get(buckets_by_name, plan.known(c, ["bucket"]), set())
+}
+
+attachments[concat("|", [c.type, b.address])] contains c if {
+	some t in bucket_types
+	some c in plan.changes(t)
+	plan.unknown(c, ["bucket"])
+	some b in plan.resolve(c, ["bucket"], "aws_s3_bucket")
+}
+
+attached(t, b) := object.get(attachments, concat("|", [t, b.address]), set())
+
+# Types with a resource whose bucket cannot be told.
+unresolved_types contains c.type if {
+	some t in bucket_types
+	some c in plan.changes(t)
+	plan.unknown(c, ["bucket"])
+	not plan.resolve(c, ["bucket"], "aws_s3_bucket")
+}
+
+unresolved(t) if t in unresolved_types
+
+# verdict over the attached resources: ok(c) decides for one; none -> fail(missing)
+attached_verdict(b, t, good, missing, bad) := plan.pass(b, "") if {
+	some c in attached(t, b)
+	c in good
+} else := plan.unknown_verdict(b, sprintf("the bucket of an %s is not known until apply", [t])) if {
+	unresolved(t)
+} else := plan.fail(b, missing) if {
+	count(attached(t, b)) == 0
+} else := plan.unknown_verdict(b, sprintf("the %s settings are not known until apply", [t])) if {
+	some c in attached(t, b)
+	not c in good
+	not c in bad
+} else := plan.fail(b, sprintf("its %s does not comply", [t]))
+
+# METADATA
+# title: S3 buckets are versioned
+# description: Versioning lets you recover a state file or object that was overwritten or deleted by mistake.
+# custom:
+#   id: s3.versioning
+#   family: s3
+#   severity: high
+#   remediation: Add aws_s3_bucket_versioning { versioning_configuration { status = "Enabled" } }.
+#   references: ["AWS FSBP S3.14", "CIS AWS 2.1.3"]
+versioning := {"meta": rego.metadata.rule(), "verdicts": [versioning_verdict(b) | some b in buckets]}
+
+versioning_good contains c if {
+	some c in plan.changes("aws_s3_bucket_versioning")
+	plan.known(c, ["versioning_configuration", 0, "status"]) == "Enabled"
+}
+
+versioning_bad contains c if {
+	some c in plan.changes("aws_s3_bucket_versioning")
+	status := plan.known(c, ["versioning_configuration", 0, "status"])
+	status != "Enabled"
+}
+
+versioning_verdict(b) := plan.pass(b, "") if {
+	plan.known(b, ["versioning", 0, "enabled"]) == true
+} else := attached_verdict(b, "aws_s3_bucket_versioning", versioning_good, "no aws_s3_bucket_versioning enables versioning", versioning_bad)
+
+# METADATA
+# title: S3 buckets are encrypted with KMS
+# description: SSE-KMS puts reads of the bucket (state files hold secrets) under a key policy and CloudTrail.
+# custom:
+#   id: s3.encryption-kms
+#   family: s3
+#   severity: high
+#   remediation: >-
+#     Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = "aws:kms" and
+#     kms_master_key_id.
+#   references: ["AWS FSBP S3.17"]
+encryption_kms := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some b in buckets
+	v := attached_verdict(
+		b, "aws_s3_bucket_server_side_encryption_configuration", sse_good,
+		"no aws_s3_bucket_server_side_encryption_configuration uses aws:kms", sse_bad,
+	)
+]}
+
+sse_path := ["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"]
+
+sse_good contains c if {
+	some c in plan.changes("aws_s3_bucket_server_side_encryption_configuration")
+	plan.known(c, sse_path) in {"aws:kms", "aws:kms:dsse"}
+}
+
+sse_bad contains c if {
+	some c in plan.changes("aws_s3_bucket_server_side_encryption_configuration")
+	not plan.unknown(c, sse_path)
+	not c in sse_good
+}
+
+# METADATA
+# title: S3 buckets block public access
+# description: All four public access block settings stop a stray ACL or policy from publishing the bucket.
+# custom:
+#   id: s3.public-access-block
+#   family: s3
+#   severity: critical
+#   remediation: >-
+#     Add aws_s3_bucket_public_access_block with block_public_acls, block_public_policy,
+#     ignore_public_acls and restrict_public_buckets all true.
+#   references: ["AWS FSBP S3.8", "CIS AWS 2.1.4"]
+public_access_block := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some b in buckets
+	v := attached_verdict(b, "aws_s3_bucket_public_access_block", pab_good, "no aws_s3_bucket_public_access_block covers the bucket", pab_bad)
+]}
+
+pab_settings := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
+
+pab_good contains c if {
+	some c in plan.changes("aws_s3_bucket_public_access_block")
+	every s in pab_settings {
+		plan.known(c, [s]) == true
+	}
+}
+
+pab_bad contains c if {
+	some c in plan.changes("aws_s3_bucket_public_access_block")
+	some s in pab_settings
+	plan.known(c, [s]) == false
+}
+
+# METADATA
+# title: S3 bucket policies deny requests without TLS
+# description: A Deny on aws:SecureTransport = false keeps state files and objects off plain HTTP.
+# custom:
+#   id: s3.tls-only
+#   family: s3
+#   severity: high
+#   remediation: >-
+#     Add an aws_s3_bucket_policy with a Deny statement for all principals and actions when
+#     aws:SecureTransport is "false".
+#   references: ["AWS FSBP S3.5"]
+tls_only := {"meta": rego.metadata.rule(), "verdicts": [v |
+	some b in buckets
+	v := attached_verdict(b, "aws_s3_bucket_policy", tls_good, "no aws_s3_bucket_policy denies non-TLS requests", tls_bad)
+]}
+
+policy_document(c) := json.unmarshal(plan.known(c, ["policy"]))
+
+denies_plain_http(document) if {
+	some statement in as_array(document.Statement)
+	statement.Effect == "Deny"
+	value := object.get(statement, ["Condition", "Bool", "aws:SecureTransport"], null)
+	lower(format_bool(value)) == "false"
+}
+
+as_array(x) := x if is_array(x)
+
+as_array(x) := [x] if is_object(x)
+
+format_bool(x) := x if is_string(x)
+
+format_bool(false) := "false"
+
+tls_good contains c if {
+	some c in plan.changes("aws_s3_bucket_policy")
+	denies_plain_http(policy_document(c))
+}
+
+tls_bad contains c if {
+	some c in plan.changes("aws_s3_bucket_policy")
+	not plan.unknown(c, ["policy"])
+	not c in tls_good
+}

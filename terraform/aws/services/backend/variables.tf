@@ -1,0 +1,58 @@
+variable "region" {
+  description = "AWS region of the stack."
+  type        = string
+  default     = "me-central-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as me-central-1."
+  }
+}
+
+variable "stack_name" {
+  description = "Name of the stack; tagged on every resource as stackproof.io/stack."
+  type        = string
+  default     = "prod1"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.stack_name))
+    error_message = "stack_name must be 2-31 lowercase letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "cluster_name" {
+  description = "EKS cluster whose pods assume the service role: eks/prod1/infra's cluster_name output."
+  type        = string
+  default     = "prod1"
+}
+
+variable "namespace" {
+  description = "Kubernetes namespace of the service."
+  type        = string
+  default     = "backend"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.namespace))
+    error_message = "namespace must be a DNS-1123 label."
+  }
+}
+
+variable "database_secret_arn" {
+  description = "Secrets Manager secret with the database credentials: rds's master_user_secret_arn output."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", var.database_secret_arn))
+    error_message = "database_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "database_secret_kms_key_arn" {
+  description = "KMS key encrypting that secret: rds's kms_key_arn output."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.database_secret_kms_key_arn))
+    error_message = "database_secret_kms_key_arn must be a KMS key ARN."
+  }
+}

@@ -1,0 +1,144 @@
+# Policy documents for the two roles that run stackproof against a live stack. They are data
+# (rendered to JSON as outputs) so each organisation attaches them to roles its own way.
+locals {
+  region_condition = {
+    test     = "StringEquals"
+    variable = "aws:RequestedRegion"
+    values   = [var.region]
+  }
+}
+
+# test:infra: read-only. Describe/List calls have no resource-level permissions in these services,
+# so they use "*" limited to the region; nothing here reads data (no s3:GetObject, no
+# secretsmanager:GetSecretValue, no kms:Decrypt).
+data "aws_iam_policy_document" "test_infra" {
+  statement {
+    sid = "DescribePlatform"
+    actions = [
+      "ec2:DescribeAvailabilityZones",
+      "ec2:DescribeVpcs",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeNatGateways",
+      "ec2:DescribeNetworkAcls",
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeSecurityGroupRules",
+      "ec2:DescribeFlowLogs",
+      "ec2:DescribeLaunchTemplateVersions",
+      "ec2:DescribeInstances",
+      "ec2:DescribeVolumes",
+      "eks:DescribeCluster",
+      "eks:ListClusters",
+      "eks:DescribeNodegroup",
+      "eks:ListNodegroups",
+      "eks:ListAccessEntries",
+      "eks:DescribeAddon",
+      "eks:ListPodIdentityAssociations",
+      "rds:DescribeDBInstances",
+      "rds:DescribeDBParameters",
+      "rds:DescribeDBSubnetGroups",
+      "rds:ListTagsForResource",
+      "ecr:DescribeRepositories",
+      "ecr:GetLifecyclePolicy",
+      "kms:DescribeKey",
+      "kms:GetKeyRotationStatus",
+      "kms:ListAliases",
+      "logs:DescribeLogGroups",
+      "secretsmanager:DescribeSecret",
+      "autoscaling:DescribeAutoScalingGroups",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = local.region_condition.test
+      variable = local.region_condition.variable
+      values   = local.region_condition.values
+    }
+  }
+
+  statement {
+    sid = "ReadStateBackendConfiguration"
+    actions = [
+      "s3:GetBucketVersioning",
+      "s3:GetEncryptionConfiguration",
+      "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketPolicy",
+      "s3:GetBucketLogging",
+      "dynamodb:DescribeTable",
+      "dynamodb:DescribeContinuousBackups",
+    ]
+    resources = [var.state_bucket_arn, var.lock_table_arn]
+  }
+}
+
+# chaos: may disturb only resources tagged as chaos targets, in one region; reads what its guards
+# and steady-state probe need. Deleting or creating resources is not allowed at all.
+data "aws_iam_policy_document" "chaos" {
+  statement {
+    sid = "ReadForGuards"
+    actions = [
+      "ec2:DescribeAvailabilityZones",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeNetworkAcls",
+      "ec2:DescribeInstances",
+      "eks:DescribeCluster",
+      "eks:DescribeNodegroup",
+      "eks:ListNodegroups",
+      "rds:DescribeDBInstances",
+      "rds:DescribeEvents",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = local.region_condition.test
+      variable = local.region_condition.variable
+      values   = local.region_condition.values
+    }
+  }
+
+  statement {
+    sid = "BlackholeTaggedNacls"
+    actions = [
+      "ec2:CreateNetworkAclEntry",
+      "ec2:DeleteNetworkAclEntry",
+      "ec2:ReplaceNetworkAclEntry",
+    ]
+    resources = ["arn:aws:ec2:${var.region}:*:network-acl/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${var.chaos_target_tag_key}"
+      values   = [var.chaos_target_tag_value]
+    }
+  }
+
+  statement {
+    sid       = "StopStartTaggedNodes"
+    actions   = ["ec2:StopInstances", "ec2:StartInstances"]
+    resources = ["arn:aws:ec2:${var.region}:*:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${var.chaos_target_tag_key}"
+      values   = [var.chaos_target_tag_value]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/eks:cluster-name"
+      values   = [var.cluster_name]
+    }
+  }
+
+  statement {
+    sid       = "FailOverTaggedDatabases"
+    actions   = ["rds:RebootDBInstance"]
+    resources = ["arn:aws:rds:${var.region}:*:db:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${var.chaos_target_tag_key}"
+      values   = [var.chaos_target_tag_value]
+    }
+  }
+}

@@ -1,0 +1,1 @@
+state_bucket_name = "stackproof-prod1-tfstate"

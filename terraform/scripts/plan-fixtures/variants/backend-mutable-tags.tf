@@ -1,0 +1,4 @@
+module "service" {
+  image_tag_mutability = "MUTABLE"
+  scan_on_push         = false
+}

@@ -1,0 +1,4 @@
+module "cluster" {
+  imds_http_tokens = "optional"
+  imds_hop_limit   = 2
+}

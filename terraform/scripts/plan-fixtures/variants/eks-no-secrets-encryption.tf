@@ -1,0 +1,3 @@
+module "cluster" {
+  secrets_encryption_enabled = false
+}

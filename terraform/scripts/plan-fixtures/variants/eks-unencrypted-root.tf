@@ -1,0 +1,3 @@
+module "cluster" {
+  node_root_volume_encrypted = false
+}

@@ -1,0 +1,3 @@
+module "vpc" {
+  flow_logs_enabled = false
+}

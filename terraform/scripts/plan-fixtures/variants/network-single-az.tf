@@ -1,0 +1,3 @@
+module "vpc" {
+  azs = ["me-central-1a"]
+}

@@ -1,0 +1,3 @@
+module "vpc" {
+  nat_gateway_mode = "single"
+}

@@ -1,0 +1,4 @@
+module "postgres" {
+  force_ssl                           = false
+  iam_database_authentication_enabled = false
+}

@@ -1,0 +1,3 @@
+module "postgres" {
+  publicly_accessible = true
+}

@@ -1,0 +1,3 @@
+module "postgres" {
+  multi_az = false
+}

@@ -1,0 +1,3 @@
+module "postgres" {
+  storage_encrypted = false
+}

@@ -1,0 +1,3 @@
+module "state_backend" {
+  lock_table_pitr_enabled = false
+}

@@ -1,0 +1,3 @@
+module "state_backend" {
+  versioning_enabled = false
+}
