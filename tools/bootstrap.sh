@@ -265,6 +265,10 @@ resolve_go_tool() {
 
 setup_go_tools() {
   local dir name tier
+  if [ "$TIER" = iac ] && ! grep -lqs '^TOOL_TIER=iac' "$ROOT"/tools/go/*/tool.conf; then
+    # OpenTofu itself is in the core tier; the tier's remaining part is the hashicorp/aws provider.
+    die "the IaC tier has no buildable provider: the Go module proxy here refuses every hashicorp/aws provider v6 version (see docs/toolchain.md, 'The IaC tier'); put a provider into a filesystem mirror and set TF_CLI_CONFIG_FILE to use one you have"
+  fi
   for dir in "$ROOT"/tools/go/*/; do
     dir="${dir%/}"; name="$(basename "$dir")"
     [ -f "$dir/tool.conf" ] || continue
