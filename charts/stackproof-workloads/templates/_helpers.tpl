@@ -91,12 +91,16 @@ Name of the Secret holding the database username and password.
 {{/*
 Zone and node spread of one component's pods: zone balance is the availability claim, node
 balance a preference. matchLabelKeys keeps a rollout's new ReplicaSet from counting old pods.
+nodeTaintsPolicy Honor leaves tainted nodes out of the skew: when a zone is lost its nodes carry
+the unreachable taint, and counting that empty zone would make every other zone "too full" for
+the replacement pods (DoNotSchedule), so nothing could be rescheduled during the outage.
 Call with (dict "context" $ "component" "backend").
 */}}
 {{- define "stackproof-workloads.topologySpreadConstraints" -}}
 - maxSkew: {{ .context.Values.topologySpreadMaxSkew }}
   topologyKey: topology.kubernetes.io/zone
   whenUnsatisfiable: {{ .context.Values.topologySpreadZoneWhenUnsatisfiable }}
+  nodeTaintsPolicy: Honor
   labelSelector:
     matchLabels:
       {{- include "stackproof-workloads.selectorLabels" . | nindent 6 }}
@@ -105,6 +109,7 @@ Call with (dict "context" $ "component" "backend").
 - maxSkew: {{ .context.Values.topologySpreadMaxSkew }}
   topologyKey: kubernetes.io/hostname
   whenUnsatisfiable: {{ .context.Values.topologySpreadHostnameWhenUnsatisfiable }}
+  nodeTaintsPolicy: Honor
   labelSelector:
     matchLabels:
       {{- include "stackproof-workloads.selectorLabels" . | nindent 6 }}
