@@ -5,12 +5,14 @@ import {
   WaiverFileError,
 } from '@stackproof/policies';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
+import { SandboxLifecycleError, sandboxCommand } from './sandbox-command.ts';
 import { UsageError } from './usage-error.ts';
 
 export const USAGE = `Usage: stackproof <command>
 
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
+  sandbox up | down | status | env | fail | restore  the local stand-in for AWS + EKS
 
 Options: --help, --version`;
 
@@ -45,6 +47,10 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
       const result = await policyCheckCommand(rest);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
     }
+    if (command === 'sandbox') {
+      const result = await sandboxCommand([sub ?? '', ...rest].filter((a, i) => i > 0 || a !== ''));
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
     if (command === 'policy') {
       throw new UsageError(`unknown policy subcommand '${sub ?? ''}'\n\n${POLICY_CHECK_USAGE}`);
     }
@@ -56,6 +62,13 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
     if (error instanceof PolicyInputError || error instanceof WaiverFileError) {
       return {
         exitCode: EXIT_BAD_INPUT,
+        stdout: '',
+        stderr: `stackproof: error [${error.code}] ${error.message}\n`,
+      };
+    }
+    if (error instanceof SandboxLifecycleError) {
+      return {
+        exitCode: error.code === 'SANDBOX_NOT_RUNNING' ? EXIT_BAD_INPUT : EXIT_INTERNAL,
         stdout: '',
         stderr: `stackproof: error [${error.code}] ${error.message}\n`,
       };

@@ -33,11 +33,28 @@ export function etcdArgs(pki: ControlPlanePki, dataDir: string, ports: EtcdPorts
   ];
 }
 
+/**
+ * How the aggregation layer (APIServices) and webhooks reach a Service:
+ * - `endpoints` (`--enable-aggregator-routing=true`): to an address from the Service's
+ *   EndpointSlices. Those cannot hold loopback addresses (validation rejects 127.0.0.0/8), so in
+ *   this loopback-only sandbox nothing is reachable that way.
+ * - `service` (`--enable-aggregator-routing=false`): to the Service's cluster IP, or for an
+ *   ExternalName Service to its externalName and the APIService's port. An ExternalName Service
+ *   naming 127.0.0.1 is how the metrics pipeline registers metrics-server (metrics-pipeline.ts).
+ */
+export type AggregatorRouting = 'endpoints' | 'service';
+
+export interface KubeApiserverArgOptions {
+  /** Default `endpoints`. */
+  readonly aggregatorRouting?: AggregatorRouting;
+}
+
 export function kubeApiserverArgs(
   pki: ControlPlanePki,
   workDir: string,
   etcdClientPort: number,
   securePort: number,
+  options: KubeApiserverArgOptions = {},
 ): string[] {
   return [
     `--etcd-servers=https://${LOOPBACK_HOST}:${etcdClientPort}`,
@@ -62,8 +79,8 @@ export function kubeApiserverArgs(
     // The default reconciler would publish 127.0.0.1 as the kubernetes Service's endpoint,
     // which Endpoints validation rejects (loopback); no in-cluster client needs it here.
     '--endpoint-reconciler-type=none',
-    // Aggregation layer (metrics-server registers an APIService): front-proxy identity, and
-    // routing to endpoint IPs since there is no kube-proxy to route Service IPs.
+    // Aggregation layer (metrics-server registers an APIService): front-proxy identity, and how
+    // the aggregator picks the address of an APIService's Service (see AggregatorRouting).
     `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
     '--requestheader-allowed-names=front-proxy-client',
     '--requestheader-username-headers=X-Remote-User',
@@ -71,7 +88,7 @@ export function kubeApiserverArgs(
     '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
     `--proxy-client-key-file=${pki.frontProxyClient.key}`,
-    '--enable-aggregator-routing=true',
+    `--enable-aggregator-routing=${(options.aggregatorRouting ?? 'endpoints') === 'endpoints'}`,
     '--profiling=false',
   ];
 }
@@ -100,11 +117,20 @@ function componentBaseArgs(
   ];
 }
 
+export interface KubeControllerManagerArgOptions {
+  /**
+   * `--horizontal-pod-autoscaler-sync-period` in seconds: how often the HPA controller reads
+   * the metrics API and rescales. Default: unset, so the controller's own 15 s (as on EKS).
+   */
+  readonly horizontalPodAutoscalerSyncPeriodSeconds?: number;
+}
+
 export function kubeControllerManagerArgs(
   pki: ControlPlanePki,
   workDir: string,
   kubeconfig: string,
   securePort: number,
+  options: KubeControllerManagerArgOptions = {},
 ): string[] {
   return [
     ...componentBaseArgs(
@@ -121,6 +147,11 @@ export function kubeControllerManagerArgs(
     `--cluster-signing-key-file=${pki.ca.key}`,
     '--use-service-account-credentials=true',
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    ...(options.horizontalPodAutoscalerSyncPeriodSeconds === undefined
+      ? []
+      : [
+          `--horizontal-pod-autoscaler-sync-period=${options.horizontalPodAutoscalerSyncPeriodSeconds}s`,
+        ]),
   ];
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveTool } from '@stackproof/toolchain';
 import {
+  type AggregatorRouting,
   etcdArgs,
   kubeApiserverArgs,
   kubeControllerManagerArgs,
@@ -23,6 +24,25 @@ export interface ControlPlaneOptions {
   workDir?: string;
   /** Also start kube-controller-manager and kube-scheduler. Default false. */
   withControllers?: boolean;
+  /**
+   * How the aggregator and webhooks reach a Service (see AggregatorRouting). Default
+   * `endpoints`. The metrics pipeline needs `service` (metricsPipelineControlPlaneOptions).
+   */
+  aggregatorRouting?: AggregatorRouting;
+  /**
+   * The HPA controller's sync period in seconds (with `withControllers`). Default: the
+   * controller's own 15 s.
+   */
+  horizontalPodAutoscalerSyncPeriodSeconds?: number;
+  /**
+   * Flags appended to a component's command line; a repeated flag overrides the default (the
+   * last one wins), e.g. a shorter `--node-monitor-grace-period` for the controller manager.
+   */
+  extraArgs?: {
+    readonly apiserver?: readonly string[];
+    readonly controllerManager?: readonly string[];
+    readonly scheduler?: readonly string[];
+  };
 }
 
 /** A running control-plane process. */
@@ -195,7 +215,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await startComponent(
       'kube-apiserver',
       bins.apiserver,
-      kubeApiserverArgs(pki, workDir, etcdClient, apiserverPort),
+      [
+        ...kubeApiserverArgs(pki, workDir, etcdClient, apiserverPort, {
+          ...(options.aggregatorRouting === undefined
+            ? {}
+            : { aggregatorRouting: options.aggregatorRouting }),
+        }),
+        ...(options.extraArgs?.apiserver ?? []),
+      ],
       logDir,
       [apiserverPort],
       async () =>
@@ -231,7 +258,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         startComponent(
           'kube-controller-manager',
           bins.controllerManager,
-          kubeControllerManagerArgs(pki, workDir, cmKubeconfig, controllerManagerPort),
+          [
+            ...kubeControllerManagerArgs(pki, workDir, cmKubeconfig, controllerManagerPort, {
+              ...(options.horizontalPodAutoscalerSyncPeriodSeconds === undefined
+                ? {}
+                : {
+                    horizontalPodAutoscalerSyncPeriodSeconds:
+                      options.horizontalPodAutoscalerSyncPeriodSeconds,
+                  }),
+            }),
+            ...(options.extraArgs?.controllerManager ?? []),
+          ],
           logDir,
           [controllerManagerPort],
           healthz(controllerManagerPort),
@@ -241,7 +278,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         startComponent(
           'kube-scheduler',
           bins.scheduler,
-          kubeSchedulerArgs(pki, workDir, schedulerKubeconfig, schedulerPort),
+          [
+            ...kubeSchedulerArgs(pki, workDir, schedulerKubeconfig, schedulerPort),
+            ...(options.extraArgs?.scheduler ?? []),
+          ],
           logDir,
           [schedulerPort],
           healthz(schedulerPort),

@@ -38,6 +38,11 @@ export interface FakeNodeSpec {
   /** Extra labels, merged over the EKS-like ones. */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * Extra annotations, merged over the default ones (for example metricsNodeAnnotations(name),
+   * which tells metrics-server where KWOK serves the node's resource metrics).
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
    * Whether the node carries KWOK's annotation (default true). A node without it is left alone
    * by a KWOK started with the default selector, so it never becomes Ready.
    */
@@ -133,6 +138,7 @@ export function fakeNode(spec: FakeNodeSpec): V1Node {
         ...(spec.kwokManaged === false
           ? {}
           : { [KWOK_NODE_ANNOTATION]: KWOK_NODE_ANNOTATION_VALUE }),
+        ...spec.annotations,
       },
     },
     spec: { providerID: `aws:///${spec.zone}/${instanceId}` },

@@ -6,6 +6,7 @@ import type { ControlPlane } from './control-plane.ts';
 import { probeGet } from './https-probe.ts';
 import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
 import { startManagedProcess, waitReady } from './managed-process.ts';
+import type { CertKeyPair } from './pki.ts';
 
 /** The annotation (and value) KWOK manages nodes by, unless told otherwise. */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -31,6 +32,27 @@ export interface KwokOptions {
   readonly nodeLeaseDurationSeconds?: number;
   /** Where its log goes. Default: `<controlPlane.workDir>/logs/kwok.log`. */
   readonly logFile?: string;
+  /**
+   * More files passed with --config after the stage files, for KWOK's other kinds (Metric,
+   * ClusterResourceUsage, ...). Kinds given in --config are served without installing CRDs.
+   */
+  readonly extraConfigFiles?: readonly string[];
+  /**
+   * `--node-ip`: the InternalIP the node-initialize stage gives the nodes (and the host IP of
+   * their pods). Default: none, so nodes get no InternalIP.
+   */
+  readonly nodeIp?: string;
+  /**
+   * Publish KWOK's own server port as each node's kubelet port (`--node-port`, which the
+   * node-initialize stage writes to status.daemonEndpoints.kubeletEndpoint.Port), so clients of
+   * "the kubelet" (metrics-server, the apiserver's logs/exec) reach KWOK. Default false.
+   */
+  readonly advertiseKubeletPort?: boolean;
+  /**
+   * Certificate KWOK serves TLS with on its port (it tells TLS from plain HTTP per connection,
+   * so /healthz over http keeps working). Default: KWOK's own throwaway self-signed one.
+   */
+  readonly tls?: CertKeyPair;
 }
 
 export interface Kwok {
@@ -38,6 +60,8 @@ export interface Kwok {
   readonly logFile: string;
   /** http URL of KWOK's own server (/healthz, /metrics) on 127.0.0.1. */
   readonly url: string;
+  /** Port of that server; it serves https on the same port. */
+  readonly port: number;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -85,6 +109,12 @@ export async function startKwok(
       `--server-address=${LOOPBACK_HOST}:${port}`,
       `--cidr=${options.podCidr ?? '10.0.0.0/16'}`,
       `--node-lease-duration-seconds=${options.nodeLeaseDurationSeconds ?? 40}`,
+      ...(options.extraConfigFiles ?? []).map((file) => `--config=${file}`),
+      ...(options.nodeIp === undefined ? [] : [`--node-ip=${options.nodeIp}`]),
+      ...(options.advertiseKubeletPort === true ? [`--node-port=${port}`] : []),
+      ...(options.tls === undefined
+        ? []
+        : [`--tls-cert-file=${options.tls.cert}`, `--tls-private-key-file=${options.tls.key}`]),
     ],
     logFile,
   });
@@ -107,5 +137,5 @@ export async function startKwok(
   const stop = async (): Promise<void> => {
     await proc.stop();
   };
-  return { pid: proc.pid, logFile, url, stop, [Symbol.asyncDispose]: stop };
+  return { pid: proc.pid, logFile, url, port, stop, [Symbol.asyncDispose]: stop };
 }

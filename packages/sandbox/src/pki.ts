@@ -35,11 +35,14 @@ export interface ControlPlanePki {
 /** The apiserver's in-cluster Service IP: the first address of the service CIDR. */
 export const SERVICE_CIDR = '10.96.0.0/16';
 const KUBERNETES_SERVICE_IP = '10.96.0.1';
-const LOOPBACK_SANS = ['IP:127.0.0.1', 'IP:0:0:0:0:0:0:0:1', 'DNS:localhost'];
+/** Subject alternative names of a certificate served on loopback only. */
+export const LOOPBACK_SANS = ['IP:127.0.0.1', 'IP:0:0:0:0:0:0:0:1', 'DNS:localhost'];
 const CA_DAYS = 3650;
 const LEAF_DAYS = 365;
 
-interface LeafSpec {
+/** A certificate signed by one of the sandbox CAs (see issueCertificate). */
+export interface LeafSpec {
+  /** Base name of the files: `<file>.crt` and `<file>.key`. */
   readonly file: string;
   readonly cn: string;
   readonly org?: string;
@@ -179,6 +182,16 @@ async function createLeaf(dir: string, spec: LeafSpec): Promise<CertKeyPair> {
   ]);
   await Promise.all([rm(config), rm(csr)]);
   return pair;
+}
+
+/**
+ * Issues one more certificate from a sandbox CA (for example `pki.ca`) into `dir` (created, mode
+ * 0700): a component added beside the control plane (metrics-server, KWOK's kubelet endpoint)
+ * gets its own identity and serving certificate rather than borrowing the apiserver's.
+ */
+export async function issueCertificate(dir: string, spec: LeafSpec): Promise<CertKeyPair> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return createLeaf(dir, spec);
 }
 
 /**

@@ -1,9 +1,9 @@
-// A throwaway PostgreSQL cluster for the tests: Debian's server binaries (initdb, pg_ctl) in a
-// temp dir on a free loopback port. PostgreSQL refuses to run as root, so as root every command
-// runs as the `postgres` system user (runuser). Real server, no mocks.
+// A PostgreSQL cluster from Debian's server binaries (initdb, pg_ctl) in a directory of its own on
+// a free loopback port: the sandbox's database and the backend tests' throwaway servers. PostgreSQL
+// refuses to run as root, so as root every command runs as the `postgres` system user (runuser).
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,11 @@ export interface ClusterOptions {
   hba?: string;
   /** Files to write into the data dir before start (name -> content), owned by the server user. */
   files?: Record<string, string>;
+  /**
+   * Directory for the data dir, socket and server log; created, must not exist or be empty.
+   * Default: a fresh temporary directory. destroy() removes it either way.
+   */
+  rootDir?: string;
 }
 
 export const SUPERUSER = 'stackproof';
@@ -94,7 +99,13 @@ export class PostgresCluster implements AsyncDisposable {
 
   static async create(options: ClusterOptions = {}): Promise<PostgresCluster> {
     const bin = findPgBinDir();
-    const root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
+    let root: string;
+    if (options.rootDir === undefined) {
+      root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
+    } else {
+      root = options.rootDir;
+      await mkdir(root, { recursive: true });
+    }
     const cluster = new PostgresCluster(root, bin, await freePort());
     try {
       await cluster.#init(options);
@@ -192,6 +203,29 @@ export class PostgresCluster implements AsyncDisposable {
     ]);
   }
 
+  /** Creates a database owned by the superuser (no-op when it exists). */
+  async createDatabase(name: string): Promise<void> {
+    const args = ['-h', this.#root, '-p', String(this.info.port), '-U', SUPERUSER];
+    const list = await this.#run(join(this.#bin, 'psql'), [
+      ...args,
+      '-d',
+      'postgres',
+      '-tAc',
+      `SELECT 1 FROM pg_database WHERE datname = '${name.replaceAll("'", "''")}'`,
+    ]);
+    if (list.trim() !== '1') await this.#run(join(this.#bin, 'createdb'), [...args, name]);
+  }
+
+  /** The directory holding the data dir, socket and log. */
+  get rootDir(): string {
+    return this.#root;
+  }
+
+  /** The server log (pg_ctl -l). */
+  get logFile(): string {
+    return this.#logFile;
+  }
+
   async isRunning(): Promise<boolean> {
     try {
       await this.#run(join(this.#bin, 'pg_ctl'), ['-D', this.info.dataDir, 'status']);
@@ -208,6 +242,20 @@ export class PostgresCluster implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy();
+  }
+}
+
+/**
+ * Whether the server's user can reach `dir` (every parent searchable). As root the server runs
+ * as `postgres`, which cannot enter a 0700 directory such as a mkdtemp dir or /root.
+ */
+export async function serverUserCanReach(dir: string): Promise<boolean> {
+  if (!asRoot) return true;
+  try {
+    await exec('runuser', ['-u', 'postgres', '--', 'test', '-x', dir]);
+    return true;
+  } catch {
+    return false;
   }
 }
 

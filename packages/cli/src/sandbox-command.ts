@@ -1,0 +1,144 @@
+import {
+  controlRequest,
+  requireSandbox,
+  SandboxLifecycleError,
+  sandboxDown,
+  sandboxEnvExports,
+  sandboxStatus,
+  sandboxUp,
+} from '@stackproof/sandbox';
+import { UsageError } from './usage-error.ts';
+
+export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | fail | restore> [--dir DIR]
+
+  up                    start the sandbox (idempotent); prints how to use it
+  down                  stop everything; checks that no process or port is left
+  status                health of each component (exit 1 when one is unhealthy)
+  env                   shell exports: eval "$(stackproof sandbox env)"
+  fail node|zone NAME   power loss of a node or of every node in a zone
+  restore node|zone NAME
+
+Options:
+  --dir DIR   the sandbox's directory (default .sandbox)`;
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr?: string;
+}
+
+function parse(args: readonly string[]): { dir: string; rest: string[] } {
+  const rest: string[] = [];
+  let dir = '.sandbox';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--dir') {
+      const value = args[i + 1];
+      if (value === undefined) throw new UsageError('--dir needs a directory');
+      dir = value;
+      i++;
+    } else if (arg.startsWith('--dir=')) {
+      dir = arg.slice('--dir='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option '${arg}'\n\n${SANDBOX_USAGE}`);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { dir, rest };
+}
+
+/** `stackproof sandbox …`. Progress of `up` goes to stderr as it happens. */
+export async function sandboxCommand(
+  args: readonly string[],
+  progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<CommandResult> {
+  const [action, ...more] = args;
+  const { dir, rest } = parse(more);
+  switch (action) {
+    case 'up': {
+      const t0 = performance.now();
+      const { state, started } = await sandboxUp({
+        dir,
+        onProgress: (line) => {
+          if (line.type === 'step') {
+            const mark = line.state === 'start' ? '…' : '✓';
+            progress(`${mark} ${line.step} (${(line.elapsedMs / 1000).toFixed(1)} s)`);
+          }
+        },
+      });
+      const took = ((performance.now() - t0) / 1000).toFixed(1);
+      const head = started ? `sandbox up in ${took} s` : 'sandbox already running';
+      const services = Object.entries(state.services)
+        .map(([name, url]) => `  ${name.padEnd(9)} ${url}`)
+        .join('\n');
+      return {
+        exitCode: 0,
+        stdout: `${head} (${dir})
+
+  kubeconfig ${state.kubeconfig}
+  apiserver  ${state.apiServer}
+${services}
+  postgres   ${state.database.host}:${state.database.port}/${state.database.name}
+${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.stateRestored ? `replayed ${state.aws.workspaces.join(', ')}` : 'empty account: no recorded apply of terraform/aws'})\n`}
+Use it:
+  eval "$(stackproof sandbox env --dir ${dir})"
+  kubectl get nodes -L topology.kubernetes.io/zone
+  curl "$STACKPROOF_BACKEND_URL/api/items"
+Stop it:
+  stackproof sandbox down --dir ${dir}
+`,
+      };
+    }
+    case 'down': {
+      const result = await sandboxDown({ dir });
+      const leftovers =
+        result.killedLeftovers.length === 0
+          ? ''
+          : ` (killed ${result.killedLeftovers.length} leftover processes)`;
+      return {
+        exitCode: 0,
+        stdout: result.stopped
+          ? `sandbox stopped; no process or port left${leftovers}\n`
+          : 'no sandbox was running\n',
+      };
+    }
+    case 'status': {
+      const status = await sandboxStatus({ dir });
+      if (!status.running) return { exitCode: 1, stdout: `sandbox: not running (${dir})\n` };
+      const lines = status.components.map(
+        (c) => `${c.healthy ? 'ok  ' : 'FAIL'} ${c.component.padEnd(34)} ${c.detail}`,
+      );
+      return {
+        exitCode: status.healthy ? 0 : 1,
+        stdout: `sandbox: ${status.healthy ? 'healthy' : 'UNHEALTHY'}\n${lines.join('\n')}\n`,
+      };
+    }
+    case 'env':
+      return { exitCode: 0, stdout: sandboxEnvExports(await requireSandbox(dir)) };
+    case 'fail':
+    case 'restore': {
+      const [kind, name] = rest;
+      if ((kind !== 'node' && kind !== 'zone') || name === undefined) {
+        throw new UsageError(
+          `sandbox ${action} needs 'node NAME' or 'zone NAME'\n\n${SANDBOX_USAGE}`,
+        );
+      }
+      const state = await requireSandbox(dir);
+      const body = await controlRequest<unknown>(
+        state,
+        'POST',
+        `/${kind}s/${encodeURIComponent(name)}/${action}`,
+      );
+      return { exitCode: 0, stdout: `${JSON.stringify(body)}\n` };
+    }
+    default:
+      throw new UsageError(
+        action === undefined
+          ? SANDBOX_USAGE
+          : `unknown sandbox subcommand '${action}'\n\n${SANDBOX_USAGE}`,
+      );
+  }
+}
+
+export { SandboxLifecycleError };

@@ -1,0 +1,136 @@
+import {
+  CreateNetworkAclEntryCommand,
+  DeleteNetworkAclEntryCommand,
+  type EC2Client,
+  type NetworkAclEntry,
+} from '@aws-sdk/client-ec2';
+import { AwsFaultConflictError } from './aws-errors.ts';
+import { type AwsFaultHandle, idempotentRollback } from './aws-fault-handle.ts';
+import { type AzSubnetsTarget, describeNetworkAcls, selectAzSubnets } from './aws-fault-subnets.ts';
+
+export const AZ_BLACKHOLE_FAULT = 'aws.az-nacl-blackhole';
+
+/**
+ * Rule number of the deny entries. terraform/modules/vpc numbers its allow rules 100 and leaves
+ * 1-99 to the chaos experiments; the lowest number is evaluated first.
+ */
+export const DEFAULT_BLACKHOLE_RULE_NUMBER = 1;
+
+export interface AzBlackholeTarget extends AzSubnetsTarget {
+  readonly ruleNumber?: number;
+}
+
+export interface AzBlackholeRecord {
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly ruleNumber: number;
+  /** The NACLs that got a deny-all entry in each direction (removed again on rollback). */
+  readonly networkAclIds: readonly string[];
+  readonly subnetIds: readonly string[];
+}
+
+const ALL_TRAFFIC = { Protocol: '-1', CidrBlock: '0.0.0.0/0', RuleAction: 'deny' as const };
+
+function isOurEntry(entry: NetworkAclEntry, ruleNumber: number, egress: boolean): boolean {
+  return (
+    entry.RuleNumber === ruleNumber &&
+    entry.Egress === egress &&
+    entry.RuleAction === 'deny' &&
+    entry.CidrBlock === ALL_TRAFFIC.CidrBlock &&
+    entry.Protocol === ALL_TRAFFIC.Protocol
+  );
+}
+
+/**
+ * What blackholeAz would do. Refuses (AwsFaultConflictError) when a NACL of the zone also serves
+ * subnets outside the selection — a deny rule there would take them down too, as on the VPC's
+ * default NACL — or when the rule number is already taken.
+ */
+export async function planAzBlackhole(
+  ec2: EC2Client,
+  target: AzBlackholeTarget,
+): Promise<AzBlackholeRecord> {
+  const ruleNumber = target.ruleNumber ?? DEFAULT_BLACKHOLE_RULE_NUMBER;
+  const { subnets, acls } = await selectAzSubnets(ec2, AZ_BLACKHOLE_FAULT, target);
+  const selected = new Set(subnets.map((s) => s.subnetId));
+  const aclIds = [...new Set(subnets.map((s) => s.networkAclId))].sort();
+  for (const aclId of aclIds) {
+    const acl = acls.find((a) => a.NetworkAclId === aclId);
+    const others = (acl?.Associations ?? [])
+      .map((a) => a.SubnetId ?? '')
+      .filter((id) => !selected.has(id));
+    if (others.length > 0) {
+      throw new AwsFaultConflictError(
+        AZ_BLACKHOLE_FAULT,
+        `NACL ${aclId} also serves ${others.join(', ')} outside the selection; a deny rule on it ` +
+          'would cut those off too (use isolateAz, which moves the subnets to their own NACL)',
+      );
+    }
+    const taken = (acl?.Entries ?? []).filter((e) => e.RuleNumber === ruleNumber);
+    if (taken.length > 0) {
+      throw new AwsFaultConflictError(
+        AZ_BLACKHOLE_FAULT,
+        `NACL ${aclId} already has rule ${ruleNumber}; pick a free ruleNumber (1-99) or roll back the fault that added it`,
+      );
+    }
+  }
+  return {
+    vpcId: target.vpcId,
+    availabilityZone: target.availabilityZone,
+    ruleNumber,
+    networkAclIds: aclIds,
+    subnetIds: [...selected].sort(),
+  };
+}
+
+/**
+ * Cuts one AZ's subnets off by adding a deny-all entry (both directions, before the allow rules)
+ * to each of their NACLs — the AZ-outage injection the stack's chaos role is allowed to make
+ * (ec2:CreateNetworkAclEntry/DeleteNetworkAclEntry on NACLs tagged stackproof.io/chaos-target).
+ * The rollback deletes exactly those entries.
+ */
+export async function blackholeAz(
+  ec2: EC2Client,
+  target: AzBlackholeTarget,
+): Promise<AwsFaultHandle<AzBlackholeRecord>> {
+  const record = await planAzBlackhole(ec2, target);
+  const rollback = idempotentRollback(() => undoAzBlackhole(ec2, record));
+  try {
+    for (const aclId of record.networkAclIds) {
+      for (const egress of [false, true]) {
+        await ec2.send(
+          new CreateNetworkAclEntryCommand({
+            NetworkAclId: aclId,
+            RuleNumber: record.ruleNumber,
+            Egress: egress,
+            ...ALL_TRAFFIC,
+          }),
+        );
+      }
+    }
+  } catch (error) {
+    await rollback().catch(() => undefined);
+    throw error;
+  }
+  return { fault: AZ_BLACKHOLE_FAULT, record, rollback };
+}
+
+/** Deletes the deny entries a blackhole added, where they are still present. Idempotent. */
+export async function undoAzBlackhole(ec2: EC2Client, record: AzBlackholeRecord): Promise<void> {
+  const acls = await describeNetworkAcls(ec2, [{ Name: 'vpc-id', Values: [record.vpcId] }]);
+  for (const aclId of record.networkAclIds) {
+    const entries = acls.find((a) => a.NetworkAclId === aclId)?.Entries ?? [];
+    for (const egress of [false, true]) {
+      // Only an entry that is still our deny-all is removed: whatever else holds that number now
+      // was put there by someone else.
+      if (!entries.some((e) => isOurEntry(e, record.ruleNumber, egress))) continue;
+      await ec2.send(
+        new DeleteNetworkAclEntryCommand({
+          NetworkAclId: aclId,
+          RuleNumber: record.ruleNumber,
+          Egress: egress,
+        }),
+      );
+    }
+  }
+}
