@@ -138,19 +138,19 @@ describe('CPU sampler against real processes and the sandbox apiserver', () => {
     );
     // A busy loop keeps one core near 1000m; on a loaded 2-core machine it still gets a share
     // far above what an idle process shows.
-    expect(busyCpu).toBeGreaterThan(200);
+    expect(busyCpu).toBeGreaterThan(100);
     expect(idleCpu).toBeGreaterThanOrEqual(1);
     expect(idleCpu).toBeLessThan(50);
     // The busy work happens in the idle parent's child: counted through the process tree.
     expect(treeUsage?.pids.length).toBe(2);
-    expect(treeUsage?.milliCpu).toBeGreaterThan(200);
+    expect(treeUsage?.milliCpu).toBeGreaterThan(100);
     expect(usage.get('default/busy')?.memoryBytes).toBeGreaterThan(1024 * 1024);
 
     const annotations = async (name: string) =>
       (await core.readNamespacedPod({ namespace: 'default', name })).metadata?.annotations ?? {};
     const busyAnnotations = await annotations('busy');
     expect(busyAnnotations[USAGE_CPU_ANNOTATION]).toMatch(/^\d+m$/);
-    expect(Number.parseInt(busyAnnotations[USAGE_CPU_ANNOTATION] ?? '0', 10)).toBeGreaterThan(200);
+    expect(Number.parseInt(busyAnnotations[USAGE_CPU_ANNOTATION] ?? '0', 10)).toBeGreaterThan(100);
     expect(busyAnnotations[USAGE_MEMORY_ANNOTATION]).toMatch(/^\d+Ki$/);
 
     // The process behind 'gone' exits; 'unlisted' drops out of the map.

@@ -87,7 +87,7 @@ export interface CpuSampler {
 }
 
 /** One process's figures from /proc/<pid>/stat. */
-interface ProcStat {
+export interface ProcStat {
   readonly ppid: number;
   /** utime + stime + cutime + cstime, in clock ticks. */
   readonly ticks: number;

@@ -87,6 +87,20 @@ export {
   type ControlPlaneOptions,
   startControlPlane,
 } from './control-plane.ts';
+export type { AggregatorRouting } from './control-plane-args.ts';
+export {
+  type CpuSample,
+  type CpuSampler,
+  type CpuSamplerOptions,
+  clockTicksPerSecond,
+  type PodProcessMap,
+  type PodUsage,
+  type ProcStat,
+  parseProcStat,
+  startCpuSampler,
+  USAGE_CPU_ANNOTATION,
+  USAGE_MEMORY_ANNOTATION,
+} from './cpu-sampler.ts';
 export {
   DATA_PLANE_POD_LABEL,
   DATA_PLANE_POD_LABEL_VALUE,
@@ -127,7 +141,20 @@ export {
   startManagedProcess,
   waitReady,
 } from './managed-process.ts';
+export {
+  KWOK_METRICS_DIR,
+  kwokMetricsOptions,
+  kwokResourceMetricsPath,
+  type MetricsPipeline,
+  type MetricsPipelineOptions,
+  MIN_METRIC_RESOLUTION_SECONDS,
+  metricsNodeAnnotations,
+  metricsPipelineControlPlaneOptions,
+  RESOURCE_METRICS_PATH_ANNOTATION,
+  startMetricsPipeline,
+} from './metrics-pipeline.ts';
 export type { CertKeyPair, ControlPlanePki } from './pki.ts';
+export { issueCertificate, type LeafSpec } from './pki.ts';
 export {
   type EnvSources,
   PodEnvError,
