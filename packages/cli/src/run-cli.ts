@@ -4,8 +4,9 @@ import {
   STACKPROOF_VERSION,
   WaiverFileError,
 } from '@stackproof/policies';
+import { SandboxLifecycleError } from '@stackproof/sandbox';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
-import { SandboxLifecycleError, sandboxCommand } from './sandbox-command.ts';
+import { sandboxCommand } from './sandbox-command.ts';
 import { UsageError } from './usage-error.ts';
 
 export const USAGE = `Usage: stackproof <command>
@@ -48,7 +49,7 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
     }
     if (command === 'sandbox') {
-      const result = await sandboxCommand([sub ?? '', ...rest].filter((a, i) => i > 0 || a !== ''));
+      const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {

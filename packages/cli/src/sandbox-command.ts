@@ -1,7 +1,6 @@
 import {
   controlRequest,
   requireSandbox,
-  SandboxLifecycleError,
   sandboxDown,
   sandboxEnvExports,
   sandboxStatus,
@@ -140,5 +139,3 @@ Stop it:
       );
   }
 }
-
-export { SandboxLifecycleError };

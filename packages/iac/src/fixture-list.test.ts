@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_LIST_PATH, readFixtureList } from './fixture-list.ts';
 import { IacError } from './iac-error.ts';
-import { PLAN_FIXTURES_DIR } from './plan-fixtures.ts';
 import { REPO_ROOT, TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
+import { PLAN_FIXTURES_DIR } from './workspace-files.ts';
 
 // Property ids are defined in docs/properties.md (a table row starts with | `id` |).
 const documentedIds = new Set(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IacError } from './iac-error.ts';
+import { PLAN_FIXTURES_DIR } from './workspace-files.ts';
 
 /** One plan fixture as declared in terraform/scripts/plan-fixtures/fixtures.json. */
 export interface FixtureSpec {
@@ -16,7 +17,7 @@ export interface FixtureSpec {
   readonly breaks: readonly string[];
 }
 
-export const FIXTURE_LIST_PATH = join('scripts', 'plan-fixtures', 'fixtures.json');
+export const FIXTURE_LIST_PATH = join(PLAN_FIXTURES_DIR, 'fixtures.json');
 
 function isStringOrNull(v: unknown): v is string | null {
   return v === null || typeof v === 'string';

@@ -19,6 +19,7 @@ import { detectIacTier } from './iac-tier.ts';
 import { startMotoServer } from './moto-server.ts';
 import { hashTerraformSources } from './source-hash.ts';
 import { runTofuOrThrow } from './tofu.ts';
+import { lockedAwsVersion, motoProviderOverride, PLAN_FIXTURES_DIR } from './workspace-files.ts';
 
 export interface GenerateOptions {
   /** The repository's terraform/ folder. */
@@ -31,19 +32,8 @@ export interface GenerateOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export const PLAN_FIXTURES_DIR = join('scripts', 'plan-fixtures');
-
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** The hashicorp/aws version `tofu init` locked, read from the lock file it wrote. */
-function lockedAwsVersion(workspaceDir: string): string {
-  const lock = readFileSync(join(workspaceDir, '.terraform.lock.hcl'), 'utf8');
-  const m = /provider "registry\.opentofu\.org\/hashicorp\/aws" \{\s*version\s*=\s*"([^"]+)"/.exec(
-    lock,
-  );
-  return m?.[1] ?? 'unknown';
 }
 
 /**
@@ -77,10 +67,6 @@ export async function generatePlanFixtures(options: GenerateOptions): Promise<Fi
   mkdirSync(staging);
   const pluginCache = join(scratch, 'plugin-cache');
   mkdirSync(pluginCache);
-  const overrideTemplate = readFileSync(
-    join(terraformRoot, PLAN_FIXTURES_DIR, 'moto_override.tf'),
-    'utf8',
-  );
   const entries: ManifestEntry[] = [];
   let awsProviderVersion = 'unknown';
   await using moto = await startMotoServer();
@@ -102,7 +88,7 @@ export async function generatePlanFixtures(options: GenerateOptions): Promise<Fi
         );
       writeFileSync(
         join(ws, 'moto_override.tf'),
-        overrideTemplate.replaceAll('MOTO_ENDPOINT', moto.endpoint),
+        motoProviderOverride(terraformRoot, moto.endpoint),
       );
       if (spec.variant !== null) {
         cpSync(
@@ -118,7 +104,7 @@ export async function generatePlanFixtures(options: GenerateOptions): Promise<Fi
         AWS_EC2_METADATA_DISABLED: 'true',
       };
       runTofuOrThrow(tofu, ['init', '-input=false', '-no-color'], { cwd: ws, env });
-      awsProviderVersion = lockedAwsVersion(ws);
+      awsProviderVersion = lockedAwsVersion(ws) ?? 'unknown';
       const planArgs = ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.bin'];
       if (spec.varFile !== null)
         planArgs.push(`-var-file=${join(terraformRoot, PLAN_FIXTURES_DIR, spec.varFile)}`);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTool } from '@stackproof/toolchain';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PLAN_FIXTURES_DIR } from './plan-fixtures.ts';
 import { TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { runTofu, runTofuOrThrow } from './tofu.ts';
+import { PLAN_FIXTURES_DIR } from './workspace-files.ts';
 
 // A root's variables.tf alone needs no provider: planning it evaluates every validation block with
 // OpenTofu itself. So the roots' input contracts are tested in the default suite, without the

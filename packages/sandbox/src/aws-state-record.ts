@@ -10,7 +10,13 @@ import {
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { detectIacTier, hashTerraformSources, runTofuOrThrow } from '@stackproof/iac';
+import {
+  detectIacTier,
+  hashTerraformSources,
+  lockedAwsVersion,
+  motoProviderOverride,
+  runTofuOrThrow,
+} from '@stackproof/iac';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { AWS_TEST_CREDENTIALS, type AwsEndpoint } from './aws-endpoint.ts';
 import { AwsStateRecordError } from './aws-errors.ts';
@@ -53,8 +59,6 @@ export const MOTO_EXCLUDED_RESOURCES: Readonly<Record<string, readonly string[]>
   'services/frontend': ['module.service.aws_eks_pod_identity_association.this'],
 };
 
-/** The provider override the plan fixtures use (endpoints at moto, test credentials, local state). */
-const MOTO_OVERRIDE = join('scripts', 'plan-fixtures', 'moto_override.tf');
 const SAMPLES_DIR = join('scripts', 'plan-fixtures', 'samples');
 const NEIGHBOURS_FILE = 'stackproof-neighbours.tfvars.json';
 
@@ -111,15 +115,6 @@ export function variableSources(workspaceDir: string): Map<string, VariableSourc
 
 function readdirTf(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tf')) : [];
-}
-
-/** The hashicorp/aws version `tofu init` locked. */
-function lockedAwsVersion(workspaceDir: string): string | undefined {
-  const lockFile = join(workspaceDir, '.terraform.lock.hcl');
-  if (!existsSync(lockFile)) return undefined;
-  return /provider "registry\.opentofu\.org\/hashicorp\/aws" \{\s*version\s*=\s*"([^"]+)"/.exec(
-    readFileSync(lockFile, 'utf8'),
-  )?.[1];
 }
 
 interface OutputValue {
@@ -182,7 +177,6 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       throw new AwsStateRecordError('bad-input', `there is no workspace terraform/aws/${ws}`);
     }
   }
-  const overrideTemplate = readFileSync(join(terraformRoot, MOTO_OVERRIDE), 'utf8');
   const tofuVersion = (
     JSON.parse(runTofuOrThrow(tofu, ['version', '-json'], { cwd: terraformRoot, env }).stdout) as {
       terraform_version: string;
@@ -208,10 +202,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
   mkdirSync(join(scratch, 'plugin-cache'));
 
   const writeOverride = (wsDir: string, endpoint: string) =>
-    writeFileSync(
-      join(wsDir, 'moto_override.tf'),
-      overrideTemplate.replaceAll('MOTO_ENDPOINT', endpoint),
-    );
+    writeFileSync(join(wsDir, 'moto_override.tf'), motoProviderOverride(terraformRoot, endpoint));
   const varFileArgs = (ws: string, wsDir: string): string[] => {
     const args: string[] = [];
     const sample = join(terraformRoot, SAMPLES_DIR, `${ws.replaceAll('/', '-')}.tfvars`);

@@ -8,6 +8,7 @@ import {
   type V1Container,
   type V1Node,
   type V1Pod,
+  type V1Probe,
 } from '@kubernetes/client-node';
 import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
 import { type ManagedProcess, startManagedProcess } from './managed-process.ts';
@@ -70,6 +71,9 @@ interface Launch {
 }
 
 interface Running {
+  /** The container the instance runs, and its readiness probe (a pod's spec is immutable). */
+  readonly container: string;
+  readonly readinessProbe: V1Probe | undefined;
   readonly namespace: string;
   readonly pod: string;
   readonly uid: string;
@@ -172,7 +176,7 @@ export class DataPlane {
       }
       // Probes run side by side: one slow instance must not delay the others' status.
       probes.push(
-        this.#probe(pod, instance).then(() =>
+        this.#probe(instance).then(() =>
           this.#publish(pod, nodesByName.get(node) as V1Node, instance),
         ),
       );
@@ -180,7 +184,7 @@ export class DataPlane {
     await Promise.all(probes);
     for (const [uid, instance] of this.#instances) {
       if (!wanted.has(uid) && !this.#failedNodes.has(instance.node)) {
-        await this.#stopInstance(uid, 'pod gone');
+        await this.#stopInstance(uid);
       }
     }
     for (const uid of this.#published.keys()) {
@@ -251,6 +255,8 @@ export class DataPlane {
         return;
       }
       const running: Running = {
+        container: found.container.name,
+        readinessProbe: found.container.readinessProbe,
         namespace,
         pod: name,
         uid,
@@ -314,10 +320,9 @@ export class DataPlane {
     });
   }
 
-  /** The pod's readinessProbe (httpGet or tcpSocket), against the real instance. */
-  async #probe(pod: V1Pod, instance: Running): Promise<void> {
-    const found = this.#container(pod);
-    const probe = found?.container.readinessProbe;
+  /** The pod's readinessProbe (httpGet; without one, ready while running), against the real instance. */
+  async #probe(instance: Running): Promise<void> {
+    const probe = instance.readinessProbe;
     const periodMs = Math.min(
       (probe?.periodSeconds ?? 10) * 1000,
       this.#options.probePeriodMs ?? 1_000,
@@ -381,16 +386,15 @@ export class DataPlane {
     const podIp = this.#podIp(uid);
     const now = new Date().toISOString();
     const ready = instance.ready ? 'True' : 'False';
-    const found = this.#container(pod);
     const containerStatuses = (pod.spec?.containers ?? []).map((c) => ({
       name: c.name,
       image: c.image ?? '',
       imageID: '',
-      ready: c === found?.container ? instance.ready : false,
-      restartCount: c === found?.container ? instance.restarts : 0,
-      started: c === found?.container,
+      ready: c.name === instance.container ? instance.ready : false,
+      restartCount: c.name === instance.container ? instance.restarts : 0,
+      started: c.name === instance.container,
       state:
-        c === found?.container
+        c.name === instance.container
           ? { running: { startedAt: instance.startedAt } }
           : { waiting: { reason: 'NoSandboxProgram' } },
     }));
@@ -420,7 +424,6 @@ export class DataPlane {
 
   /** A run-to-completion pod's process ended: Succeeded or Failed, and the instance is done. */
   async #publishCompleted(pod: V1Pod, instance: Running, code: number): Promise<void> {
-    const found = this.#container(pod);
     const now = new Date().toISOString();
     const body = {
       status: {
@@ -440,7 +443,7 @@ export class DataPlane {
           started: false,
           state: {
             terminated: {
-              exitCode: c === found?.container ? code : 0,
+              exitCode: c.name === instance.container ? code : 0,
               reason: code === 0 ? 'Completed' : 'Error',
               startedAt: instance.startedAt,
               finishedAt: now,
@@ -480,7 +483,7 @@ export class DataPlane {
     };
   }
 
-  async #stopInstance(uid: string, _why: string, powerLoss = false): Promise<void> {
+  async #stopInstance(uid: string, powerLoss = false): Promise<void> {
     const instance = this.#instances.get(uid);
     if (instance === undefined) return;
     instance.stopping = true;
@@ -503,7 +506,7 @@ export class DataPlane {
       }
     }
     for (const [uid, instance] of victims) {
-      await this.#stopInstance(uid, 'node failed', true);
+      await this.#stopInstance(uid, true);
       killed.push(`${instance.namespace}/${instance.pod}`);
     }
     return killed;
@@ -552,6 +555,6 @@ export class DataPlane {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#reconciling;
     while (this.#starting.size > 0) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid, 'stop')));
+    await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid)));
   }
 }

@@ -1,17 +1,15 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { resolveTool } from '@stackproof/toolchain';
+import { REPO_ROOT } from './repo-paths.ts';
 import { ComponentStartError } from './sandbox-errors.ts';
 
 const exec = promisify(execFile);
 
 /** The reference workloads chart in this repository. */
-export const WORKLOADS_CHART_DIR = fileURLToPath(
-  new URL('../../../charts/stackproof-workloads', import.meta.url),
-);
+export const WORKLOADS_CHART_DIR = join(REPO_ROOT, 'charts', 'stackproof-workloads');
 
 export interface HelmInstallOptions {
   readonly kubeconfigPath: string;

@@ -132,7 +132,7 @@ export {
   nodeResources,
   waitForNodesReady,
 } from './kwok-nodes.ts';
-export { isLoopbackPortFree, reserveLoopbackPorts } from './loopback-ports.ts';
+export { isLoopbackPortFree, listenOnLoopback, reserveLoopbackPorts } from './loopback-ports.ts';
 export {
   type ExitInfo,
   type ManagedProcess,
@@ -175,6 +175,7 @@ export {
   serverUserCanReach,
 } from './postgres-cluster.ts';
 export {
+  isPidAlive,
   processesMarkedWith,
   processesReferencing,
   type ResidualProcess,

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:net';
 
 export const LOOPBACK_HOST = '127.0.0.1';
 
-function listen(server: Server, port: number): Promise<number> {
+/** Listens on 127.0.0.1:`port` (0: a free one) and resolves with the port bound. */
+export function listenOnLoopback(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: LOOPBACK_HOST, port, exclusive: true }, () => {
@@ -31,7 +32,7 @@ export async function reserveLoopbackPorts(count: number): Promise<number[]> {
   const servers = Array.from({ length: count }, () => createServer());
   try {
     const ports: number[] = [];
-    for (const server of servers) ports.push(await listen(server, 0));
+    for (const server of servers) ports.push(await listenOnLoopback(server));
     return ports;
   } finally {
     await Promise.all(servers.filter((s) => s.listening).map(close));
@@ -42,7 +43,7 @@ export async function reserveLoopbackPorts(count: number): Promise<number[]> {
 export async function isLoopbackPortFree(port: number): Promise<boolean> {
   const server = createServer();
   try {
-    await listen(server, port);
+    await listenOnLoopback(server, port);
     return true;
   } catch {
     return false;

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pollUntil } from './poll.ts';
+import { isPidAlive } from './process-residue.ts';
 import { ComponentStartError, ComponentStopError } from './sandbox-errors.ts';
 
 export interface ExitInfo {
@@ -169,7 +170,7 @@ async function stopChild(
   const result = await exited;
   // Node emits 'exit' after reaping the child, so its /proc entry should already be gone; check
   // rather than assume, since "no process left behind" is what callers rely on.
-  await pollUntil(async () => (existsSync(`/proc/${pid}`) ? undefined : true), {
+  await pollUntil(async () => (isPidAlive(pid) ? undefined : true), {
     what: `${name} (pid ${pid}) to leave /proc`,
     timeoutMs: 2_000,
     intervalMs: 20,

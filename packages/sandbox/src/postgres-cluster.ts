@@ -4,10 +4,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { reserveLoopbackPorts } from './loopback-ports.ts';
 
 const exec = promisify(execFile);
 
@@ -39,13 +39,11 @@ export function findPgBinDir(): string {
   return found;
 }
 
+/** A free loopback TCP port (see reserveLoopbackPorts). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  const [port] = await reserveLoopbackPorts(1);
+  if (port === undefined) throw new Error('no loopback port reserved');
+  return port;
 }
 
 const asRoot = process.getuid?.() === 0;

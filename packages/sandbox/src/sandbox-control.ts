@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LOOPBACK_HOST } from './loopback-ports.ts';
+import { LOOPBACK_HOST, listenOnLoopback } from './loopback-ports.ts';
 import type { Sandbox } from './sandbox.ts';
 import { sandboxHealth } from './sandbox-health.ts';
 
@@ -42,12 +42,7 @@ export async function startControlServer(sandbox: Sandbox): Promise<ControlServe
       send(res, 500, { error: error instanceof Error ? error.message : String(error) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: LOOPBACK_HOST, port: 0 }, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://${LOOPBACK_HOST}:${port}`,
     token,

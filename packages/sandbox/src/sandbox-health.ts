@@ -1,17 +1,13 @@
-import { existsSync } from 'node:fs';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { probeGet } from './https-probe.ts';
 import { isNodeReady } from './kwok-nodes.ts';
+import { isPidAlive } from './process-residue.ts';
 import type { Sandbox } from './sandbox.ts';
 
 export interface ComponentHealth {
   readonly component: string;
   readonly healthy: boolean;
   readonly detail: string;
-}
-
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
 }
 
 /** One line per component, from live checks (process alive, probes, API state), not from memory. */
@@ -21,7 +17,7 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
   for (const c of cp.components) {
     out.push({
       component: c.name,
-      healthy: alive(c.pid),
+      healthy: isPidAlive(c.pid),
       detail: `pid ${c.pid}, ports ${c.ports.join(',')}`,
     });
   }
@@ -36,7 +32,7 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
   }
   out.push({
     component: 'kwok',
-    healthy: alive(sandbox.kwok.pid),
+    healthy: isPidAlive(sandbox.kwok.pid),
     detail: `pid ${sandbox.kwok.pid}`,
   });
 
@@ -67,7 +63,7 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
 
   out.push({
     component: 'metrics-server',
-    healthy: alive(sandbox.metrics.pid),
+    healthy: isPidAlive(sandbox.metrics.pid),
     detail: `pid ${sandbox.metrics.pid}, resolution ${sandbox.metrics.metricResolutionSeconds} s`,
   });
   try {
@@ -87,7 +83,7 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
 
   out.push({
     component: 'aws emulator (moto)',
-    healthy: alive(sandbox.aws.process.pid),
+    healthy: isPidAlive(sandbox.aws.process.pid),
     detail: `${sandbox.aws.endpoint} ${sandbox.aws.region}; ${
       sandbox.awsState.available
         ? `state replayed: ${sandbox.awsState.workspaces.join(', ')}`

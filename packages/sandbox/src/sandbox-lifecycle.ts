@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isLoopbackPortFree } from './loopback-ports.ts';
 import { readLogTail } from './managed-process.ts';
 import {
+  isPidAlive,
   processesMarkedWith,
   processesReferencing,
   type ResidualProcess,
@@ -32,10 +33,6 @@ export class SandboxLifecycleError extends Error {
     this.name = 'SandboxLifecycleError';
     this.code = code;
   }
-}
-
-function pidAlive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
 }
 
 /** Calls the running daemon's control API. */
@@ -78,7 +75,7 @@ export interface UpResult {
 export async function sandboxUp(options: UpOptions): Promise<UpResult> {
   const dir = resolve(options.dir);
   const existing = await readSandboxState(dir);
-  if (existing !== undefined && pidAlive(existing.pid)) {
+  if (existing !== undefined && isPidAlive(existing.pid)) {
     try {
       await controlRequest(existing, 'GET', '/status');
       return { state: existing, started: false };
@@ -178,12 +175,12 @@ export async function sandboxDown(options: { readonly dir: string }): Promise<Do
   const dir = resolve(options.dir);
   const state = await readSandboxState(dir);
   let stopped = false;
-  if (state !== undefined && pidAlive(state.pid)) {
+  if (state !== undefined && isPidAlive(state.pid)) {
     stopped = true;
     process.kill(state.pid, 'SIGTERM');
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
-    while (pidAlive(state.pid) && Date.now() < deadline) await delay(100);
-    if (pidAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+    while (isPidAlive(state.pid) && Date.now() < deadline) await delay(100);
+    if (isPidAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
   }
   const extra = outsideDirs(dir, state);
   const leftovers = await residue(dir, extra);
@@ -232,7 +229,7 @@ export interface StatusResult {
 export async function sandboxStatus(options: { readonly dir: string }): Promise<StatusResult> {
   const dir = resolve(options.dir);
   const state = await readSandboxState(dir);
-  if (state === undefined || !pidAlive(state.pid)) {
+  if (state === undefined || !isPidAlive(state.pid)) {
     return { running: false, healthy: false, components: [] };
   }
   const status = await controlRequest<{ healthy: boolean; components: ComponentHealth[] }>(
@@ -246,7 +243,7 @@ export async function sandboxStatus(options: { readonly dir: string }): Promise<
 /** The running sandbox's state, or a clear error when there is none. */
 export async function requireSandbox(dir: string): Promise<SandboxState> {
   const state = await readSandboxState(resolve(dir));
-  if (state === undefined || !pidAlive(state.pid)) {
+  if (state === undefined || !isPidAlive(state.pid)) {
     throw new SandboxLifecycleError(
       'SANDBOX_NOT_RUNNING',
       `no sandbox is running in ${resolve(dir)}; start one with: stackproof sandbox up`,

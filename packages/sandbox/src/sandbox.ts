@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -7,7 +7,6 @@ import {
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
-  type V1Node,
 } from '@kubernetes/client-node';
 import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from './aws-state-manifest.ts';
@@ -33,6 +32,7 @@ import {
 } from './metrics-pipeline.ts';
 import { PASSWORD, PostgresCluster, SUPERUSER, serverUserCanReach } from './postgres-cluster.ts';
 import { SANDBOX_MARKER_ENV } from './process-residue.ts';
+import { REPO_ROOT } from './repo-paths.ts';
 import { ServiceRouter } from './service-router.ts';
 
 /**
@@ -50,7 +50,7 @@ function microTime(date: Date): string {
 }
 
 /** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
-export const DATA_PLANE_STAGES_DIR = new URL('../kwok/data-plane/', import.meta.url).pathname;
+export const DATA_PLANE_STAGES_DIR = fileURLToPath(new URL('../kwok/data-plane/', import.meta.url));
 
 /**
  * Timings that make node loss visible within seconds instead of minutes. EKS keeps the upstream
@@ -123,8 +123,6 @@ export interface Sandbox extends AsyncDisposable {
   restoreZone(zone: string): Promise<string[]>;
   stop(): Promise<void>;
 }
-
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
 export const SANDBOX_RELEASE = 'stackproof';
@@ -423,18 +421,4 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await stopAll().catch(() => undefined);
     throw error;
   }
-}
-
-/** Nodes as the apiserver reports them: Ready condition and zone. */
-export function nodeSummary(node: V1Node): { name: string; zone: string; ready: string } {
-  return {
-    name: node.metadata?.name ?? '',
-    zone: node.metadata?.labels?.['topology.kubernetes.io/zone'] ?? '',
-    ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown',
-  };
-}
-
-/** Removes a stopped sandbox's working directory. */
-export async function removeSandboxDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LOOPBACK_HOST } from './loopback-ports.ts';
+import { LOOPBACK_HOST, listenOnLoopback } from './loopback-ports.ts';
 import type { ServiceRoute } from './pod-env.ts';
 
 /** Where a pod's real instance listens, or undefined when it has none (not started, powered off). */
@@ -35,18 +35,6 @@ export interface ServiceRouterOptions {
   readonly namespaces?: readonly string[];
   /** How often Services and EndpointSlices are re-read. Default 250 ms. */
   readonly refreshIntervalMs?: number;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: LOOPBACK_HOST, port: 0 }, () => {
-      server.off('error', reject);
-      const address = server.address();
-      if (address === null || typeof address === 'string') reject(new Error('no TCP address'));
-      else resolve(address.port);
-    });
-  });
 }
 
 /**
@@ -142,7 +130,7 @@ export class ServiceRouter {
 
   async #open(namespace: string, name: string, port: number, portName: string): Promise<void> {
     const server = createServer((client) => this.#accept(route, client));
-    const loopbackPort = await listen(server);
+    const loopbackPort = await listenOnLoopback(server);
     const route: Route = {
       namespace,
       name,

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo-paths.ts';
 
 /**
  * What the sandbox runs for a container image. KWOK nodes run no containers, so the data plane
@@ -17,21 +18,19 @@ export interface WorkloadProgram {
   readonly cwd: string;
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** The reference services, as their Dockerfiles start them (ENTRYPOINT ["node"], CMD ["src/main.ts"]). */
 export const REFERENCE_PROGRAMS: readonly WorkloadProgram[] = [
   {
     imageRepository: 'stackproof/backend',
     entrypoint: ['node'],
     cmd: ['src/main.ts'],
-    cwd: `${REPO_ROOT}services/backend`,
+    cwd: join(REPO_ROOT, 'services', 'backend'),
   },
   {
     imageRepository: 'stackproof/frontend',
     entrypoint: ['node'],
     cmd: ['src/main.ts'],
-    cwd: `${REPO_ROOT}services/frontend`,
+    cwd: join(REPO_ROOT, 'services', 'frontend'),
   },
 ];
 

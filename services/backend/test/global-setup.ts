@@ -1,8 +1,9 @@
 // Starts one throwaway PostgreSQL for the whole backend project and keeps an initialised, stopped
 // data dir as a template so tests that need their own server (outage, TLS, shutdown) copy it
 // instead of running initdb again. Missing PostgreSQL fails loudly (it is required, not optional).
+
+import { type ClusterInfo, PostgresCluster } from '@stackproof/sandbox';
 import type { TestProject } from 'vitest/node';
-import { type ClusterInfo, PostgresCluster } from './postgres-cluster.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,13 +2,13 @@
 // in-process backend bound to an ephemeral loopback port.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { ClusterInfo } from '@stackproof/sandbox';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type BackendConfig, loadConfig } from '../src/config.ts';
 import { migrate } from '../src/migrate.ts';
 import { type BackendServer, startBackend } from '../src/server.ts';
-import type { ClusterInfo } from './postgres-cluster.ts';
 
 export function envFor(info: ClusterInfo, database: string): Record<string, string> {
   return {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '@stackproof/sandbox';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -18,7 +19,6 @@ import {
 } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, pollUntil } from './harness.ts';
-import { freePort } from './postgres-cluster.ts';
 
 const exec = promisify(execFile);
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '@stackproof/sandbox';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { createDatabase, envFor } from './harness.ts';
-import { freePort } from './postgres-cluster.ts';
 
 const exec = promisify(execFile);
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');

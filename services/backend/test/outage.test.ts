@@ -1,8 +1,9 @@
 // The database goes away mid-run: readiness turns false, API calls fail cleanly with 503 (no
 // crash, no hang), liveness stays true, and everything recovers when the database returns.
+
+import { PostgresCluster } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pollUntil, startTestBackend, type TestBackend } from './harness.ts';
-import { PostgresCluster } from './postgres-cluster.ts';
 
 let cluster: PostgresCluster;
 let backend: TestBackend;

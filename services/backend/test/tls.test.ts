@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PostgresCluster } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, startTestBackend } from './harness.ts';
-import { PostgresCluster } from './postgres-cluster.ts';
 
 const exec = promisify(execFile);
 let dir: string;
