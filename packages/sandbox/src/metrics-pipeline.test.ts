@@ -233,13 +233,14 @@ describe('metrics pipeline: KWOK kubelet metrics, metrics-server, aggregated API
     );
 
   /** Polls the metrics API until pod `name`'s CPU satisfies `test`. */
-  const podMetricsWhere = (name: string, test: (milliCpu: number) => boolean, what: string) =>
+  /** Polls the metrics API until `test` holds for the pods' CPU (NaN: the pod is not listed). */
+  const podMetricsWhere = (test: (cpu: (pod: string) => number) => boolean, what: string) =>
     pollUntil(
       async () => {
         const list = await metrics.getPodMetrics('default');
         const cpu = (pod: string): number =>
           milliCpu(list.items.find((p) => p.metadata.name === pod)?.containers[0]?.usage.cpu);
-        return test(cpu(name)) ? { at: Date.now(), cpu } : undefined;
+        return test(cpu) ? { at: Date.now(), cpu } : undefined;
       },
       { what, timeoutMs: 90_000, intervalMs: 250 },
     );
@@ -316,7 +317,11 @@ describe('metrics pipeline: KWOK kubelet metrics, metrics-server, aggregated API
         ['default/gone', pidOf(doomed)],
       ]);
     const firstSample = await firstSampleWhere(fedFrom, 'default/busy', (m) => m > 100);
-    const seen = await podMetricsWhere('busy', (m) => m > 100, 'the busy pod to show as busy');
+    // A new pod is listed after two scrapes; wait until both are, so the idle figure is a reading.
+    const seen = await podMetricsWhere(
+      (cpu) => cpu('busy') > 100 && !Number.isNaN(cpu('idle')),
+      'the busy pod to show as busy and the idle pod to be listed',
+    );
     console.log(
       `busy pod ${seen.cpu('busy').toFixed(0)}m, idle pod ${seen.cpu('idle').toFixed(0)}m; ` +
         `new pod listed by the metrics API ${seen.at - firstSample.at} ms after its first sample ` +
@@ -353,7 +358,10 @@ describe('metrics pipeline: KWOK kubelet metrics, metrics-server, aggregated API
         ['default/gone', pidOf(doomed)],
       ]);
     const upWritten = await firstSampleWhere(upFrom, 'default/idle', (m) => m > 100);
-    const upSeen = await podMetricsWhere('idle', (m) => m > 100, 'the idle pod to show the rise');
+    const upSeen = await podMetricsWhere(
+      (cpu) => cpu('idle') > 100,
+      'the idle pod to show the rise',
+    );
     // ...and falls back.
     const downFrom = Date.now();
     podProcesses = async () =>
@@ -363,7 +371,10 @@ describe('metrics pipeline: KWOK kubelet metrics, metrics-server, aggregated API
         ['default/gone', pidOf(doomed)],
       ]);
     const downWritten = await firstSampleWhere(downFrom, 'default/idle', (m) => m < 50);
-    const downSeen = await podMetricsWhere('idle', (m) => m < 50, 'the idle pod to show the fall');
+    const downSeen = await podMetricsWhere(
+      (cpu) => cpu('idle') < 50,
+      'the idle pod to show the fall',
+    );
     console.log(
       `usage change to metrics API: rise ${upSeen.at - upWritten.at} ms, fall ${downSeen.at - downWritten.at} ms ` +
         `after the sampler wrote it (sample interval 2 s, metric resolution ${pipeline.metricResolutionSeconds} s)`,
