@@ -1,4 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
+import { StackproofError } from '@stackproof/core';
 
 /**
  * The chaos journal: an append-only JSON-lines file. An `inject` entry is written and synced to
@@ -17,11 +18,13 @@ export type JournalEntry =
     }
   | { readonly kind: 'rollback'; readonly id: string; readonly at: string; readonly ok: boolean };
 
-export class JournalCorruptError extends Error {
-  readonly code = 'JOURNAL_CORRUPT';
+export class JournalCorruptError extends StackproofError {
   constructor(path: string, line: number, reason: string) {
-    super(`chaos journal ${path} line ${line}: ${reason}; fix or move the file, then re-run`);
-    this.name = 'JournalCorruptError';
+    super(
+      'JOURNAL_CORRUPT',
+      'bad-input',
+      `chaos journal ${path} line ${line}: ${reason}; fix or move the file, then re-run`,
+    );
   }
 }
 

@@ -1,10 +1,5 @@
-import {
-  PolicyBundleError,
-  PolicyInputError,
-  STACKPROOF_VERSION,
-  WaiverFileError,
-} from '@stackproof/policies';
-import { SandboxLifecycleError } from '@stackproof/sandbox';
+import { type ErrorKind, isStackproofError } from '@stackproof/core';
+import { STACKPROOF_VERSION } from '@stackproof/policies';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -57,35 +52,32 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
     }
     throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
   } catch (error) {
-    if (error instanceof UsageError) {
-      return { exitCode: EXIT_BAD_INPUT, stdout: '', stderr: `stackproof: ${error.message}\n` };
-    }
-    if (error instanceof PolicyInputError || error instanceof WaiverFileError) {
-      return {
-        exitCode: EXIT_BAD_INPUT,
-        stdout: '',
-        stderr: `stackproof: error [${error.code}] ${error.message}\n`,
-      };
-    }
-    if (error instanceof SandboxLifecycleError) {
-      return {
-        exitCode: error.code === 'SANDBOX_NOT_RUNNING' ? EXIT_BAD_INPUT : EXIT_INTERNAL,
-        stdout: '',
-        stderr: `stackproof: error [${error.code}] ${error.message}\n`,
-      };
-    }
-    if (error instanceof PolicyBundleError) {
-      return {
-        exitCode: EXIT_INTERNAL,
-        stdout: '',
-        stderr: `stackproof: error [${error.code}] ${error.message}\n`,
-      };
-    }
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    return {
-      exitCode: EXIT_INTERNAL,
-      stdout: '',
-      stderr: `stackproof: internal error: ${detail}\n`,
-    };
+    return errorOutcome(error);
   }
+}
+
+/** Exit status per error kind: what the user must fix decides it, not which package raised it. */
+export const EXIT_CODE_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  'bad-input': EXIT_BAD_INPUT,
+  environment: EXIT_BAD_INPUT,
+  internal: EXIT_INTERNAL,
+};
+
+/**
+ * The only place where errors become exit codes and messages. Library code throws
+ * `StackproofError`s with a `code` and a `kind`; a usage error prints as is, every other one as
+ * `error [CODE] message`. Anything else is a bug: exit 3 with the stack, for the report.
+ */
+export function errorOutcome(error: unknown): CliOutcome {
+  if (isStackproofError(error)) {
+    const text =
+      error instanceof UsageError ? error.message : `error [${error.code}] ${error.message}`;
+    return { exitCode: EXIT_CODE_BY_KIND[error.kind], stdout: '', stderr: `stackproof: ${text}\n` };
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    exitCode: EXIT_INTERNAL,
+    stdout: '',
+    stderr: `stackproof: internal error (please report it): ${detail}\n`,
+  };
 }

@@ -1,9 +1,7 @@
+import { StackproofError } from '@stackproof/core';
 /** The command line itself is wrong (unknown option, missing target, bad value). */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-
+export class UsageError extends StackproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('USAGE', 'bad-input', message);
   }
 }

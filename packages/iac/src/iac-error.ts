@@ -1,3 +1,4 @@
+import { type ErrorKind, StackproofError } from '@stackproof/core';
 export type IacErrorCode =
   | 'FIXTURE_LIST_UNREADABLE'
   | 'FIXTURE_LIST_INVALID'
@@ -7,13 +8,21 @@ export type IacErrorCode =
   | 'MOTO_START_FAILED'
   | 'TOFU_FAILED';
 
+const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
+  FIXTURE_LIST_UNREADABLE: 'bad-input',
+  FIXTURE_LIST_INVALID: 'bad-input',
+  MANIFEST_UNREADABLE: 'bad-input',
+  MANIFEST_INVALID: 'bad-input',
+  IAC_TIER_MISSING: 'environment',
+  MOTO_START_FAILED: 'environment',
+  TOFU_FAILED: 'environment',
+};
+
 /** Every failure of this package: a code for programs, a message that says what to do. */
-export class IacError extends Error {
-  readonly code: IacErrorCode;
+export class IacError extends StackproofError {
+  declare readonly code: IacErrorCode;
 
   constructor(code: IacErrorCode, message: string) {
-    super(message);
-    this.name = 'IacError';
-    this.code = code;
+    super(code, IAC_ERROR_KINDS[code], message);
   }
 }

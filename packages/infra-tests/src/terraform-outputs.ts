@@ -1,14 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { StackproofError } from '@stackproof/core';
 
 /** One `terraform output -json` document: output name → { value, type, sensitive }. */
 export type TerraformOutputs = Readonly<Record<string, unknown>>;
 
-export class TerraformOutputsError extends Error {
-  readonly code = 'TERRAFORM_OUTPUTS_INVALID';
+export class TerraformOutputsError extends StackproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TerraformOutputsError';
+    super('TERRAFORM_OUTPUTS_INVALID', 'bad-input', message);
   }
 }
 

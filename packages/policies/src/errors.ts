@@ -1,3 +1,4 @@
+import { StackproofError } from '@stackproof/core';
 /**
  * Every way the gate can refuse its input. Each error has a stable `code`; only the CLI entry turns
  * these codes into exit status 2 and a message, so library callers can react to them precisely.
@@ -15,38 +16,35 @@ export type PolicyInputErrorCode =
   | 'NO_INPUTS'
   | 'UNSUPPORTED_INPUT';
 
-export class PolicyInputError extends Error {
-  readonly code: PolicyInputErrorCode;
+export class PolicyInputError extends StackproofError {
+  declare readonly code: PolicyInputErrorCode;
   readonly file: string;
 
   constructor(code: PolicyInputErrorCode, file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = 'PolicyInputError';
-    this.code = code;
+    super(code, 'bad-input', `${file}: ${message}`);
     this.file = file;
   }
 }
 
 /** The waiver file is unreadable or does not match its schema. */
-export class WaiverFileError extends Error {
-  readonly code = 'INVALID_WAIVERS';
+export class WaiverFileError extends StackproofError {
   readonly file: string;
   readonly problems: readonly string[];
 
   constructor(file: string, problems: readonly string[]) {
-    super(`${file}: invalid waivers file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'WaiverFileError';
+    super(
+      'INVALID_WAIVERS',
+      'bad-input',
+      `${file}: invalid waivers file:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.file = file;
     this.problems = problems;
   }
 }
 
 /** The compiled policy bundle is missing or does not behave as the contract says. */
-export class PolicyBundleError extends Error {
-  readonly code = 'POLICY_BUNDLE';
-
+export class PolicyBundleError extends StackproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PolicyBundleError';
+    super('POLICY_BUNDLE', 'internal', message);
   }
 }

@@ -1,29 +1,32 @@
+import { StackproofError } from '@stackproof/core';
 // Errors of the sandbox's AWS side (moto emulator, recorded account state, fault hooks). Kept
 // apart from sandbox-errors.ts, which the Kubernetes side owns.
 
 /** A recording of the AWS account state is missing, unreadable or not in the expected format. */
-export class AwsStateRecordingError extends Error {
-  readonly code = 'AWS_STATE_RECORDING_INVALID';
+export class AwsStateRecordingError extends StackproofError {
   readonly file: string;
 
   constructor(file: string, reason: string) {
     super(
+      'AWS_STATE_RECORDING_INVALID',
+      'bad-input',
       `cannot use the AWS state recording ${file}: ${reason}. ` +
         `Regenerate it with 'pnpm --filter @stackproof/sandbox aws-state:record' (IaC tier needed).`,
     );
-    this.name = 'AwsStateRecordingError';
     this.file = file;
   }
 }
 
 /** Replaying a recording into the emulator did not reproduce the recorded account state. */
-export class AwsStateRestoreError extends Error {
-  readonly code = 'AWS_STATE_RESTORE_FAILED';
+export class AwsStateRestoreError extends StackproofError {
   readonly endpoint: string;
 
   constructor(endpoint: string, reason: string) {
-    super(`restoring the AWS state into ${endpoint} failed: ${reason}`);
-    this.name = 'AwsStateRestoreError';
+    super(
+      'AWS_STATE_RESTORE_FAILED',
+      'environment',
+      `restoring the AWS state into ${endpoint} failed: ${reason}`,
+    );
     this.endpoint = endpoint;
   }
 }
@@ -40,31 +43,28 @@ export type AwsStateRecordFailure =
   | 'replay-diverged';
 
 /** Recording the AWS state by applying terraform/aws failed or is not possible here. */
-export class AwsStateRecordError extends Error {
-  readonly code = 'AWS_STATE_RECORD_FAILED';
+export class AwsStateRecordError extends StackproofError {
   readonly failure: AwsStateRecordFailure;
   /** The workspace being applied when it failed, when there was one. */
   readonly workspace: string | undefined;
 
   constructor(failure: AwsStateRecordFailure, reason: string, workspace?: string) {
     super(
+      'AWS_STATE_RECORD_FAILED',
+      failure === 'bad-input' ? 'bad-input' : 'environment',
       workspace === undefined
         ? `cannot record the AWS state: ${reason}`
         : `cannot record the AWS state (workspace ${workspace}): ${reason}`,
     );
-    this.name = 'AwsStateRecordError';
     this.failure = failure;
     this.workspace = workspace;
   }
 }
 
 /** A fault hook found nothing to act on (no subnets or instances in the zone, no such database). */
-export class AwsFaultTargetError extends Error {
-  readonly code = 'AWS_FAULT_NO_TARGET';
-
+export class AwsFaultTargetError extends StackproofError {
   constructor(fault: string, reason: string) {
-    super(`${fault}: ${reason}`);
-    this.name = 'AwsFaultTargetError';
+    super('AWS_FAULT_NO_TARGET', 'bad-input', `${fault}: ${reason}`);
   }
 }
 
@@ -73,21 +73,15 @@ export class AwsFaultTargetError extends Error {
  * injected, a NACL shared with subnets outside the zone, a deny rule number in use, a database
  * that is not Multi-AZ).
  */
-export class AwsFaultConflictError extends Error {
-  readonly code = 'AWS_FAULT_CONFLICT';
-
+export class AwsFaultConflictError extends StackproofError {
   constructor(fault: string, reason: string) {
-    super(`${fault}: ${reason}`);
-    this.name = 'AwsFaultConflictError';
+    super('AWS_FAULT_CONFLICT', 'environment', `${fault}: ${reason}`);
   }
 }
 
 /** A rollback could not restore what was there before the fault (the rest was restored). */
-export class AwsFaultRollbackError extends Error {
-  readonly code = 'AWS_FAULT_ROLLBACK_FAILED';
-
+export class AwsFaultRollbackError extends StackproofError {
   constructor(fault: string, reason: string) {
-    super(`rolling back ${fault} failed: ${reason}`);
-    this.name = 'AwsFaultRollbackError';
+    super('AWS_FAULT_ROLLBACK_FAILED', 'environment', `rolling back ${fault} failed: ${reason}`);
   }
 }

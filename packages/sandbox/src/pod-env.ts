@@ -1,4 +1,5 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { StackproofError } from '@stackproof/core';
 
 /** Reads what a container's env refers to, the way the kubelet does through the apiserver. */
 export interface EnvSources {
@@ -15,11 +16,9 @@ export interface ServiceRoute {
   readonly loopbackAddress: string;
 }
 
-export class PodEnvError extends Error {
-  readonly code = 'POD_ENV_UNRESOLVED';
+export class PodEnvError extends StackproofError {
   constructor(pod: string, detail: string) {
-    super(`pod ${pod}: ${detail}`);
-    this.name = 'PodEnvError';
+    super('POD_ENV_UNRESOLVED', 'bad-input', `pod ${pod}: ${detail}`);
   }
 }
 

@@ -7,17 +7,18 @@ import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { StackproofError } from '@stackproof/core';
 import { reserveLoopbackPorts } from './loopback-ports.ts';
 
 const exec = promisify(execFile);
 
-export class PostgresMissingError extends Error {
-  readonly code = 'POSTGRES_MISSING';
+export class PostgresMissingError extends StackproofError {
   constructor(detail: string) {
     super(
+      'POSTGRES_MISSING',
+      'environment',
       `PostgreSQL server binaries not found (${detail}); install them with: apt-get install postgresql`,
     );
-    this.name = 'PostgresMissingError';
   }
 }
 

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { StackproofError } from '@stackproof/core';
 import { isLoopbackPortFree } from './loopback-ports.ts';
 import { readLogTail } from './managed-process.ts';
 import {
@@ -26,12 +27,11 @@ const DAEMON_SCRIPT = fileURLToPath(new URL('./sandbox-daemon.ts', import.meta.u
 const UP_TIMEOUT_MS = 10 * 60_000;
 const DOWN_TIMEOUT_MS = 90_000;
 
-export class SandboxLifecycleError extends Error {
-  readonly code: 'SANDBOX_START_FAILED' | 'SANDBOX_NOT_RUNNING' | 'SANDBOX_STOP_FAILED';
+export class SandboxLifecycleError extends StackproofError {
+  declare readonly code: 'SANDBOX_START_FAILED' | 'SANDBOX_NOT_RUNNING' | 'SANDBOX_STOP_FAILED';
   constructor(code: SandboxLifecycleError['code'], message: string) {
-    super(message);
-    this.name = 'SandboxLifecycleError';
-    this.code = code;
+    // Not running is the user's to fix (start it); a start or stop that fails is the machine's.
+    super(code, 'environment', message);
   }
 }
 
