@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
 
 /**
  * A loopback HTTP server for the k6 tests: counts every request it receives, answers /healthz
- * with 200 and every other path with `status`. Test support only (not exported by the package).
+ * with 200 and every other path with `status`. Test helper only (not exported by the package).
  */
 export interface CountingServer extends AsyncDisposable {
   readonly url: string;
@@ -19,13 +19,9 @@ export async function startCountingServer(status: number): Promise<CountingServe
     res.setHeader('content-type', 'text/plain');
     res.end(res.statusCode === 200 ? 'ok\n' : 'failing on purpose\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${LOOPBACK_HOST}:${port}`,
     count: () => received,
     [Symbol.asyncDispose]: () =>
       new Promise<void>((resolve) => {
@@ -33,13 +29,4 @@ export async function startCountingServer(status: number): Promise<CountingServe
         server.close(() => resolve());
       }),
   };
-}
-
-/** A loopback port that nothing listens on (bound, then released). */
-export async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

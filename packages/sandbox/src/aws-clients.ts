@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
-import type { AwsEndpoint } from './aws-endpoint.ts';
+import type { AwsEndpoint } from '@stackproof/toolchain';
 
 /** The SDK clients the fault hooks take; on real AWS the caller builds them with its own config. */
 export interface AwsFaultClients {

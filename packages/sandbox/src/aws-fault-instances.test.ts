@@ -7,23 +7,23 @@ import {
   RunInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { pollUntil } from '@stackproof/core';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { AwsFaultTargetError } from './aws-errors.ts';
 import { planInstanceStop, stopInstances } from './aws-fault-instances.ts';
 import { createFixtureVpc, type FixtureVpc } from './aws-fixture-vpc.test-helpers.ts';
-import { pollUntil } from './poll.ts';
 
 let dir: string;
-let emulator: AwsEmulator;
+let emulator: MotoServer;
 let clients: AwsFaultClients & Disposable;
 let fixture: FixtureVpc;
 let imageId: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-instances-'));
-  emulator = await startAwsEmulator({ logFile: join(dir, 'moto.log') });
+  emulator = await startMotoServer({ logFile: join(dir, 'moto.log') });
   clients = awsClientsFor(emulator);
   fixture = await createFixtureVpc(clients.ec2, 40);
   const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));

@@ -6,9 +6,9 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { pollUntil } from '@stackproof/core';
 import { AwsFaultRollbackError, AwsFaultTargetError } from './aws-errors.ts';
 import { type AwsFaultHandle, idempotentRollback } from './aws-fault-handle.ts';
-import { pollUntil } from './poll.ts';
 
 export const INSTANCES_STOPPED_FAULT = 'aws.instances-stopped';
 

@@ -9,22 +9,22 @@ import {
   DescribeNetworkAclsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { AwsFaultConflictError, AwsFaultRollbackError, AwsFaultTargetError } from './aws-errors.ts';
 import { blackholeAz } from './aws-fault-nacl-blackhole.ts';
 import { isolateAz, planAzIsolation, recoverAzIsolations } from './aws-fault-nacl-isolation.ts';
 import { aclBySubnet, createFixtureVpc } from './aws-fixture-vpc.test-helpers.ts';
 
 let dir: string;
-let emulator: AwsEmulator;
+let emulator: MotoServer;
 let clients: AwsFaultClients & Disposable;
 let nextOctet = 30;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-nacl-'));
-  emulator = await startAwsEmulator({ logFile: join(dir, 'moto.log') });
+  emulator = await startMotoServer({ logFile: join(dir, 'moto.log') });
   clients = awsClientsFor(emulator);
 });
 afterAll(async () => {

@@ -2,15 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand } from '@aws-sdk/client-rds';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { AwsFaultConflictError, AwsFaultTargetError } from './aws-errors.ts';
 import { rebootDbWithFailover } from './aws-fault-rds.ts';
 import { createFixtureVpc } from './aws-fixture-vpc.test-helpers.ts';
 
 let dir: string;
-let emulator: AwsEmulator;
+let emulator: MotoServer;
 let clients: AwsFaultClients & Disposable;
 // moto never leaves `available`, so the hook's settle period is what it waits for; kept short.
 const fast = { settleMs: 300, intervalMs: 100, timeoutMs: 30_000 };
@@ -35,7 +35,7 @@ async function createDb(id: string, multiAz: boolean): Promise<void> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-rds-'));
-  emulator = await startAwsEmulator({ logFile: join(dir, 'moto.log') });
+  emulator = await startMotoServer({ logFile: join(dir, 'moto.log') });
   clients = awsClientsFor(emulator);
   const fixture = await createFixtureVpc(clients.ec2, 50);
   await clients.rds.send(

@@ -5,8 +5,8 @@ import {
   type RDSClient,
   RebootDBInstanceCommand,
 } from '@aws-sdk/client-rds';
+import { pollUntil } from '@stackproof/core';
 import { AwsFaultConflictError, AwsFaultTargetError } from './aws-errors.ts';
-import { pollUntil } from './poll.ts';
 
 export const RDS_FAILOVER_FAULT = 'aws.rds-reboot-failover';
 

@@ -7,7 +7,7 @@ import {
   type EC2Client,
   ReplaceNetworkAclAssociationCommand,
 } from '@aws-sdk/client-ec2';
-import { DEFAULT_ZONES } from './kwok-nodes.ts';
+import { DEFAULT_ZONES } from '@stackproof/core';
 
 /** One subnet of the fixture, with the NACL it was given. */
 export interface FixtureSubnet {

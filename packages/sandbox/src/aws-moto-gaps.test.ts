@@ -15,23 +15,23 @@ import {
   DescribeDBInstancesCommand,
   RebootDBInstanceCommand,
 } from '@aws-sdk/client-rds';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 
 // What moto 5.2.1 lacks for the stack and for the fault hooks, measured. These tests pass while
 // the gaps exist; when one fails after a moto upgrade, the gap is gone: update the "AWS side"
 // section of README.md (and drop the workaround the comment names).
 
 let dir: string;
-let emulator: AwsEmulator;
+let emulator: MotoServer;
 let clients: AwsFaultClients & Disposable;
 let vpcId: string;
 let subnetIds: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-gaps-'));
-  emulator = await startAwsEmulator({ logFile: join(dir, 'moto.log') });
+  emulator = await startMotoServer({ logFile: join(dir, 'moto.log') });
   clients = awsClientsFor(emulator);
   vpcId =
     (await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' }))).Vpc?.VpcId ?? '';

@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startAwsEmulator } from './aws-emulator.ts';
-import type { AwsEndpoint } from './aws-endpoint.ts';
+import { type AwsEndpoint, runTool, startMotoServer } from '@stackproof/toolchain';
 import { AwsStateRecordError } from './aws-errors.ts';
 import {
   downloadRecording,
@@ -53,13 +51,16 @@ export async function recordedRequestCount(endpoint: string): Promise<number> {
 }
 
 /** moto's version as the Python that has it reports it; `unknown` when that cannot be asked. */
-export function detectMotoVersion(env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync('python3', ['-c', 'import moto; print(moto.__version__)'], {
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return r.status === 0 ? r.stdout.trim() : 'unknown';
+export async function detectMotoVersion(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    const r = await runTool('python3', ['-c', 'import moto; print(moto.__version__)'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    return r.exitCode === 0 ? r.stdout.trim() : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export interface FinishAwsStateRecordingOptions {
@@ -93,7 +94,7 @@ export async function finishAwsStateRecording(
   const recording = parseRecording(text, `the recording downloaded from ${emulator.endpoint}`);
 
   await mkdir(options.logDir, { recursive: true });
-  const fresh = await startAwsEmulator({
+  const fresh = await startMotoServer({
     logFile: join(options.logDir, 'moto-verify.log'),
     region: emulator.region,
     ...(options.env === undefined ? {} : { env: options.env }),
@@ -123,7 +124,7 @@ export async function finishAwsStateRecording(
     requestCount: recording.requests.length,
     region: emulator.region,
     seed: recording.seed,
-    motoVersion: options.motoVersion ?? detectMotoVersion(options.env),
+    motoVersion: options.motoVersion ?? (await detectMotoVersion(options.env)),
     recordedAt: new Date().toISOString(),
     source: options.source,
     workspaces: options.workspaces,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { hashTerraformSources } from '@stackproof/iac';
+import { startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientsFor } from './aws-clients.ts';
-import { startAwsEmulator } from './aws-emulator.ts';
 import { AwsStateRecordError } from './aws-errors.ts';
 import { AWS_STATE_RECORDING_FILE, describeAwsState } from './aws-state-manifest.ts';
 import { MOTO_EXCLUDED_RESOURCES, recordAwsState, variableSources } from './aws-state-record.ts';
@@ -184,7 +184,7 @@ describe('recordAwsState (with a fake OpenTofu)', { timeout: 120_000 }, () => {
       stale: false,
     });
 
-    await using target = await startAwsEmulator({ logFile: join(dir, 'moto-restore.log') });
+    await using target = await startMotoServer({ logFile: join(dir, 'moto-restore.log') });
     await restoreAwsState(target, join(outDir, AWS_STATE_RECORDING_FILE));
     using clients = awsClientsFor(target);
     const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [String(vpcId)] }));

@@ -10,6 +10,7 @@ import {
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_REGION } from '@stackproof/core';
 import {
   detectIacTier,
   hashTerraformSources,
@@ -17,8 +18,7 @@ import {
   motoProviderOverride,
   runTofuOrThrow,
 } from '@stackproof/iac';
-import { startAwsEmulator } from './aws-emulator.ts';
-import { AWS_TEST_CREDENTIALS, type AwsEndpoint } from './aws-endpoint.ts';
+import { AWS_TEST_CREDENTIALS, type AwsEndpoint, startMotoServer } from '@stackproof/toolchain';
 import { AwsStateRecordError } from './aws-errors.ts';
 import {
   beginAwsStateRecording,
@@ -28,7 +28,6 @@ import {
   recordedRequestCount,
 } from './aws-state-capture.ts';
 import type { AwsStateManifest, AwsStateWorkspace } from './aws-state-manifest.ts';
-import { DEFAULT_REGION } from './kwok-nodes.ts';
 
 /**
  * The workspaces recorded by default, in apply order (each reads outputs of earlier ones).
@@ -178,7 +177,9 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
     }
   }
   const tofuVersion = (
-    JSON.parse(runTofuOrThrow(tofu, ['version', '-json'], { cwd: terraformRoot, env }).stdout) as {
+    JSON.parse(
+      (await runTofuOrThrow(tofu, ['version', '-json'], { cwd: terraformRoot, env })).stdout,
+    ) as {
       terraform_version: string;
     }
   ).terraform_version;
@@ -214,9 +215,9 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
   const exclude = options.exclude ?? MOTO_EXCLUDED_RESOURCES;
   const excludeArgs = (ws: string): string[] =>
     (exclude[ws] ?? []).map((address) => `-exclude=${address}`);
-  const tofuIn = (ws: string, wsDir: string, args: string[]) => {
+  const tofuIn = async (ws: string, wsDir: string, args: string[]) => {
     try {
-      return runTofuOrThrow(tofu, args, { cwd: wsDir, env: tofuEnv, timeoutMs: 1_800_000 });
+      return await runTofuOrThrow(tofu, args, { cwd: wsDir, env: tofuEnv, timeoutMs: 1_800_000 });
     } catch (error) {
       throw new AwsStateRecordError(
         'tofu-failed',
@@ -226,7 +227,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
     }
   };
 
-  const emulator = await startAwsEmulator({
+  const emulator = await startMotoServer({
     logFile: join(logDir, 'moto-record.log'),
     region,
     env,
@@ -251,9 +252,9 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       }
       const firstRequest = await recordedRequestCount(emulator.endpoint);
       log(`[aws-state] ${i + 1}/${workspaces.length} ${ws}: tofu init + apply`);
-      tofuIn(ws, wsDir, ['init', '-input=false', '-no-color']);
+      await tofuIn(ws, wsDir, ['init', '-input=false', '-no-color']);
       awsProviderVersion ??= lockedAwsVersion(wsDir);
-      tofuIn(ws, wsDir, [
+      await tofuIn(ws, wsDir, [
         'apply',
         '-auto-approve',
         '-input=false',
@@ -263,7 +264,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
         ...excludeArgs(ws),
         ...varFileArgs(ws, wsDir),
       ]);
-      const wsOutputs = outputValues(tofuIn(ws, wsDir, ['output', '-json']).stdout);
+      const wsOutputs = outputValues((await tofuIn(ws, wsDir, ['output', '-json'])).stdout);
       outputs[ws] = wsOutputs;
       const requestCount = (await recordedRequestCount(emulator.endpoint)) - firstRequest;
       applied.push({
@@ -278,11 +279,11 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       );
     }
 
-    const planChanges = (ws: string, target: AwsEndpoint, tag: string): string[] => {
+    const planChanges = async (ws: string, target: AwsEndpoint, tag: string): Promise<string[]> => {
       const wsDir = join(copy, 'aws', ws);
       writeOverride(wsDir, target.endpoint);
       const planFile = `verify-${tag}.plan`;
-      tofuIn(ws, wsDir, [
+      await tofuIn(ws, wsDir, [
         'plan',
         '-input=false',
         '-no-color',
@@ -291,7 +292,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
         ...excludeArgs(ws),
         ...varFileArgs(ws, wsDir),
       ]);
-      return plannedChanges(tofuIn(ws, wsDir, ['show', '-json', planFile]).stdout);
+      return plannedChanges((await tofuIn(ws, wsDir, ['show', '-json', planFile])).stdout);
     };
     log('[aws-state] replaying the recording into a fresh moto and comparing plans');
     return await finishAwsStateRecording(emulator, {
@@ -299,7 +300,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       region,
       logDir,
       env,
-      motoVersion: detectMotoVersion(env),
+      motoVersion: await detectMotoVersion(env),
       workspaces: applied,
       source: {
         kind: 'tofu-apply',
@@ -309,8 +310,8 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       },
       verify: async (original, replayed) => {
         for (const ws of workspaces) {
-          const before = planChanges(ws, original, 'original');
-          const after = planChanges(ws, replayed, 'replayed');
+          const before = await planChanges(ws, original, 'original');
+          const after = await planChanges(ws, replayed, 'replayed');
           if (JSON.stringify(before) !== JSON.stringify(after)) {
             throw new AwsStateRecordError(
               'replay-diverged',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AwsEndpoint } from './aws-endpoint.ts';
+import type { AwsEndpoint } from '@stackproof/toolchain';
 import { AwsStateRecordingError, AwsStateRestoreError } from './aws-errors.ts';
 import { resetMoto, stopRecording, uploadRecording } from './aws-moto-recorder.ts';
 import { describeRecordedRequest, readRecording, replayRecordedRequests } from './aws-recording.ts';

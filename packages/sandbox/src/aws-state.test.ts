@@ -7,9 +7,10 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
+import { DEFAULT_ZONES } from '@stackproof/core';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientsFor } from './aws-clients.ts';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
 import { AwsStateRecordError, AwsStateRecordingError, AwsStateRestoreError } from './aws-errors.ts';
 import {
   beginAwsStateRecording,
@@ -23,20 +24,19 @@ import {
 } from './aws-state-manifest.ts';
 import { recordAwsState } from './aws-state-record.ts';
 import { restoreAwsState } from './aws-state-restore.ts';
-import { DEFAULT_ZONES } from './kwok-nodes.ts';
 
 // A recording made here, by real SDK calls against moto: a VPC and a subnet per zone. The subnets
 // name the VPC by id, so they only replay if the replay reproduces that id.
 let dir: string;
 let stateDir: string;
-let recorder: AwsEmulator;
+let recorder: MotoServer;
 let vpcId: string;
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-state-'));
   stateDir = join(dir, 'aws-state');
-  recorder = await startAwsEmulator({ logFile: join(dir, 'moto-record.log') });
+  recorder = await startMotoServer({ logFile: join(dir, 'moto-record.log') });
   await beginAwsStateRecording(recorder.endpoint, 4242);
   const firstRequest = await recordedRequestCount(recorder.endpoint);
   using clients = awsClientsFor(recorder);
@@ -78,8 +78,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function freshEmulator(name: string): Promise<AwsEmulator> {
-  return startAwsEmulator({ logFile: join(dir, `moto-${name}.log`) });
+async function freshEmulator(name: string): Promise<MotoServer> {
+  return startMotoServer({ logFile: join(dir, `moto-${name}.log`) });
 }
 
 describe('restoreAwsState', () => {

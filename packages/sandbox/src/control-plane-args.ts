@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { LOOPBACK_HOST } from './loopback-ports.ts';
+import { LOOPBACK_HOST } from '@stackproof/core';
 import { type ControlPlanePki, SERVICE_CIDR } from './pki.ts';
 
 // Command lines of the control-plane components. Everything binds to 127.0.0.1 only; every

@@ -3,17 +3,13 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { resolveTool } from '@stackproof/toolchain';
+import { isLoopbackPortFree } from '@stackproof/core';
+import { ComponentStartError, resolveTool } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ComponentStartError,
-  type ControlPlane,
-  isLoopbackPortFree,
-  probeGet,
-  processesReferencing,
-  startControlPlane,
-} from './index.ts';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import { probeGet } from './https-probe.ts';
 import { createControlPlanePki } from './pki.ts';
+import { processesReferencing } from './process-residue.ts';
 
 // Real etcd and kube-apiserver (built by `make tools`, found through ETCD_BIN /
 // KUBE_APISERVER_BIN or PATH); a missing binary fails the suite with a message naming `make tools`.

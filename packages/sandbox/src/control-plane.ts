@@ -1,7 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveTool } from '@stackproof/toolchain';
+import { LOOPBACK_HOST, reserveLoopbackPorts } from '@stackproof/core';
+import {
+  type ManagedProcess,
+  resolveTool,
+  startManagedProcess,
+  waitReady,
+} from '@stackproof/toolchain';
 import {
   type AggregatorRouting,
   etcdArgs,
@@ -11,8 +17,6 @@ import {
 } from './control-plane-args.ts';
 import { probeGet } from './https-probe.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
-import { type ManagedProcess, startManagedProcess, waitReady } from './managed-process.ts';
 import { type ControlPlanePki, createControlPlanePki } from './pki.ts';
 
 export interface ControlPlaneOptions {

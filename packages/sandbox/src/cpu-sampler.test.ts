@@ -4,7 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pollUntil } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import {
   type CpuSample,
   clockTicksPerSecond,
@@ -13,7 +15,7 @@ import {
   USAGE_CPU_ANNOTATION,
   USAGE_MEMORY_ANNOTATION,
 } from './cpu-sampler.ts';
-import { type ControlPlane, pollUntil, processesReferencing, startControlPlane } from './index.ts';
+import { processesReferencing } from './process-residue.ts';
 
 // The sampler against real processes and a real apiserver: a busy loop, an idle process, and
 // an idle parent whose child does the work. Pods are only API objects here (nothing schedules

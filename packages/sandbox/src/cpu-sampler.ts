@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import {
   type ApiException,
   CoreV1Api,
@@ -8,6 +6,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { runTool } from '@stackproof/toolchain';
 
 // Why annotation-fed usage is faithful: in the sandbox every Running pod is backed by a real
 // instance (a process tree on this machine). The sampler measures that tree's CPU time from
@@ -18,8 +17,6 @@ import {
 // So the CPU the metrics API and the HPA see for a pod is the CPU its real instance spent
 // serving the load, delayed by at most one sample interval plus one metrics-server scrape; only
 // the transport (an annotation instead of cAdvisor) is simulated.
-
-const execFileAsync = promisify(execFile);
 
 /** Pod annotations KWOK's ClusterResourceUsage (kwok/metrics/) reads the usage from. */
 export const USAGE_CPU_ANNOTATION = 'kwok.x-k8s.io/usage-cpu';
@@ -114,7 +111,7 @@ let clockTicks: Promise<number> | undefined;
  * 100 on every Linux architecture Node runs on; 100 is also the fallback if getconf is missing.
  */
 export function clockTicksPerSecond(): Promise<number> {
-  clockTicks ??= execFileAsync('getconf', ['CLK_TCK'], { timeout: 5_000 })
+  clockTicks ??= runTool('getconf', ['CLK_TCK'], { timeoutMs: 5_000 })
     .then(({ stdout }) => {
       const value = Number.parseInt(stdout.trim(), 10);
       return Number.isFinite(value) && value > 0 ? value : 100;

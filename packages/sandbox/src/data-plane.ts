@@ -10,8 +10,8 @@ import {
   type V1Pod,
   type V1Probe,
 } from '@kubernetes/client-node';
-import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
-import { type ManagedProcess, startManagedProcess } from './managed-process.ts';
+import { LOOPBACK_HOST, reserveLoopbackPort } from '@stackproof/core';
+import { type ManagedProcess, startManagedProcess } from '@stackproof/toolchain';
 import { type EnvSources, resolveContainerEnv, type ServiceRoute } from './pod-env.ts';
 import {
   containerArgv,
@@ -231,7 +231,7 @@ export class DataPlane {
         this.#options.routes?.() ?? [],
       );
       const argv = containerArgv(found.program, found.container);
-      const [port] = (await reserveLoopbackPorts(1)) as [number];
+      const port = await reserveLoopbackPort();
       const logFile = join(this.#options.logDir, `${namespace}_${name}.log`);
       const base = Object.fromEntries(
         BASE_ENV_KEYS.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])),

@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { resolveTool } from '@stackproof/toolchain';
-import { REPO_ROOT } from './repo-paths.ts';
-import { ComponentStartError } from './sandbox-errors.ts';
-
-const exec = promisify(execFile);
+import { repoPath } from '@stackproof/core';
+import { ComponentStartError, outputTail, runTool } from '@stackproof/toolchain';
 
 /** The reference workloads chart in this repository. */
-export const WORKLOADS_CHART_DIR = join(REPO_ROOT, 'charts', 'stackproof-workloads');
+export const WORKLOADS_CHART_DIR = repoPath('charts', 'stackproof-workloads');
 
 export interface HelmInstallOptions {
   readonly kubeconfigPath: string;
@@ -29,32 +24,26 @@ export interface HelmInstallOptions {
  * and the post-install hooks (the migrations Job) have run to completion.
  */
 export async function helmInstall(options: HelmInstallOptions): Promise<void> {
-  const helm = resolveTool('helm').path;
   const valuesFile = join(options.workDir, `${options.release}-values.json`);
   await writeFile(valuesFile, `${JSON.stringify(options.values, null, 2)}\n`);
-  try {
-    await exec(
-      helm,
-      [
-        'upgrade',
-        '--install',
-        options.release,
-        options.chartDir,
-        `--namespace=${options.namespace}`,
-        '--create-namespace',
-        `--kubeconfig=${options.kubeconfigPath}`,
-        `--values=${valuesFile}`,
-        '--wait',
-        '--wait-for-jobs',
-        `--timeout=${options.timeoutSeconds}s`,
-      ],
-      { timeout: (options.timeoutSeconds + 30) * 1000, maxBuffer: 16 * 1024 * 1024 },
-    );
-  } catch (error) {
-    const e = error as { stderr?: string; stdout?: string; message: string };
-    throw new ComponentStartError(
-      `helm release ${options.release}`,
-      (e.stderr || e.stdout || e.message).trim(),
-    );
+  const result = await runTool(
+    'helm',
+    [
+      'upgrade',
+      '--install',
+      options.release,
+      options.chartDir,
+      `--namespace=${options.namespace}`,
+      '--create-namespace',
+      `--kubeconfig=${options.kubeconfigPath}`,
+      `--values=${valuesFile}`,
+      '--wait',
+      '--wait-for-jobs',
+      `--timeout=${options.timeoutSeconds}s`,
+    ],
+    { timeoutMs: (options.timeoutSeconds + 30) * 1000 },
+  );
+  if (result.exitCode !== 0 || result.timedOut) {
+    throw new ComponentStartError(`helm release ${options.release}`, outputTail(result));
   }
 }

@@ -1,13 +1,4 @@
 export { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-export { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from './aws-emulator.ts';
-export {
-  AWS_TEST_CREDENTIALS,
-  type AwsEndpoint,
-  type AwsTestCredentials,
-  awsEnv,
-  awsEnvExports,
-  MOTO_DEFAULT_ACCOUNT_ID,
-} from './aws-endpoint.ts';
 export {
   AwsFaultConflictError,
   AwsFaultRollbackError,
@@ -120,8 +111,6 @@ export {
 } from './kwok.ts';
 export {
   createKwokNodes,
-  DEFAULT_REGION,
-  DEFAULT_ZONES,
   eksNodeGroup,
   type FakeNodeSpec,
   fakeNode,
@@ -132,15 +121,6 @@ export {
   nodeResources,
   waitForNodesReady,
 } from './kwok-nodes.ts';
-export { isLoopbackPortFree, listenOnLoopback, reserveLoopbackPorts } from './loopback-ports.ts';
-export {
-  type ExitInfo,
-  type ManagedProcess,
-  type ManagedProcessOptions,
-  readLogTail,
-  startManagedProcess,
-  waitReady,
-} from './managed-process.ts';
 export {
   KWOK_METRICS_DIR,
   kwokMetricsOptions,
@@ -154,7 +134,7 @@ export {
   startMetricsPipeline,
 } from './metrics-pipeline.ts';
 export type { CertKeyPair, ControlPlanePki } from './pki.ts';
-export { issueCertificate, type LeafSpec } from './pki.ts';
+export { issueCertificate, type LeafSpec, PkiError } from './pki.ts';
 export {
   type EnvSources,
   PodEnvError,
@@ -162,12 +142,10 @@ export {
   rewriteServiceAddresses,
   type ServiceRoute,
 } from './pod-env.ts';
-export { type PollOptions, pollUntil } from './poll.ts';
 export {
   type ClusterInfo,
   type ClusterOptions,
   findPgBinDir,
-  freePort,
   PASSWORD,
   PostgresCluster,
   PostgresMissingError,
@@ -175,7 +153,6 @@ export {
   serverUserCanReach,
 } from './postgres-cluster.ts';
 export {
-  isPidAlive,
   processesMarkedWith,
   processesReferencing,
   type ResidualProcess,
@@ -192,12 +169,6 @@ export {
   type SandboxProgress,
   startSandbox,
 } from './sandbox.ts';
-export {
-  ComponentStartError,
-  ComponentStopError,
-  PkiError,
-  WaitTimeoutError,
-} from './sandbox-errors.ts';
 export { type ComponentHealth, sandboxHealth } from './sandbox-health.ts';
 export {
   controlRequest,

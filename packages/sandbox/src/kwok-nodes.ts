@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { DEFAULT_REGION, DEFAULT_ZONES, pollUntil } from '@stackproof/core';
 import { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE } from './kwok.ts';
-import { pollUntil } from './poll.ts';
-
-/** Where the fake nodes live by default: the reference stack's region and its three zones. */
-export const DEFAULT_REGION = 'me-central-1';
-export const DEFAULT_ZONES = ['me-central-1a', 'me-central-1b', 'me-central-1c'] as const;
 
 interface InstanceTypeSpec {
   readonly vcpu: number;

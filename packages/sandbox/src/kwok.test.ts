@@ -9,22 +9,18 @@ import {
   KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { DEFAULT_ZONES, isLoopbackPortFree, pollUntil } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import { type Kwok, startKwok } from './kwok.ts';
 import {
-  type ControlPlane,
   createKwokNodes,
-  DEFAULT_ZONES,
   eksNodeGroup,
-  isLoopbackPortFree,
   isNodeReady,
-  type Kwok,
   nodeResources,
-  pollUntil,
-  processesReferencing,
-  startControlPlane,
-  startKwok,
   waitForNodesReady,
-} from './index.ts';
+} from './kwok-nodes.ts';
+import { processesReferencing } from './process-residue.ts';
 
 // The whole control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and
 // KWOK as real processes; `make tools` builds them.

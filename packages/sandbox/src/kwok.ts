@@ -1,11 +1,10 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveTool } from '@stackproof/toolchain';
+import { LOOPBACK_HOST, reserveLoopbackPort } from '@stackproof/core';
+import { resolveTool, startManagedProcess, waitReady } from '@stackproof/toolchain';
 import type { ControlPlane } from './control-plane.ts';
 import { probeGet } from './https-probe.ts';
-import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
-import { startManagedProcess, waitReady } from './managed-process.ts';
 import type { CertKeyPair } from './pki.ts';
 
 /** The annotation (and value) KWOK manages nodes by, unless told otherwise. */
@@ -96,7 +95,7 @@ export async function startKwok(
   const stageFiles = options.stageFiles ?? (await defaultStageFiles());
   const logFile = options.logFile ?? join(controlPlane.workDir, 'logs', 'kwok.log');
   await mkdir(join(logFile, '..'), { recursive: true });
-  const [port] = (await reserveLoopbackPorts(1)) as [number];
+  const port = await reserveLoopbackPort();
   const url = `http://${LOOPBACK_HOST}:${port}`;
   const proc = await startManagedProcess({
     name: 'kwok',

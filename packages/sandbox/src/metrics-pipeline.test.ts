@@ -18,22 +18,14 @@ import {
   type V1Pod,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { resolveTool } from '@stackproof/toolchain';
+import { pollUntil } from '@stackproof/core';
+import { ComponentStartError, resolveTool } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { type CpuSample, type CpuSampler, startCpuSampler } from './cpu-sampler.ts';
-import {
-  ComponentStartError,
-  type ControlPlane,
-  createKwokNodes,
-  eksNodeGroup,
-  type Kwok,
-  pollUntil,
-  probeGet,
-  processesReferencing,
-  startControlPlane,
-  startKwok,
-  waitForNodesReady,
-} from './index.ts';
+import { probeGet } from './https-probe.ts';
+import { type Kwok, startKwok } from './kwok.ts';
+import { createKwokNodes, eksNodeGroup, waitForNodesReady } from './kwok-nodes.ts';
 import {
   kwokMetricsOptions,
   type MetricsPipeline,
@@ -41,6 +33,7 @@ import {
   metricsPipelineControlPlaneOptions,
   startMetricsPipeline,
 } from './metrics-pipeline.ts';
+import { processesReferencing } from './process-residue.ts';
 
 // The whole pipeline with real processes: control plane, KWOK as the nodes' kubelets,
 // metrics-server behind the aggregator, and CPU measured from real child processes (a busy

@@ -10,7 +10,15 @@ import {
   PatchStrategy,
   type V1APIService,
 } from '@kubernetes/client-node';
-import { resolveTool } from '@stackproof/toolchain';
+import { LOOPBACK_HOST, pollUntil, reserveLoopbackPort } from '@stackproof/core';
+import {
+  ComponentStartError,
+  type ManagedProcess,
+  readLogTail,
+  resolveTool,
+  startManagedProcess,
+  waitReady,
+} from '@stackproof/toolchain';
 import type { ControlPlane, ControlPlaneOptions } from './control-plane.ts';
 import { probeGet } from './https-probe.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -21,16 +29,7 @@ import {
   type KwokOptions,
 } from './kwok.ts';
 import { isNodeReady } from './kwok-nodes.ts';
-import { LOOPBACK_HOST, reserveLoopbackPorts } from './loopback-ports.ts';
-import {
-  type ManagedProcess,
-  readLogTail,
-  startManagedProcess,
-  waitReady,
-} from './managed-process.ts';
 import { type CertKeyPair, issueCertificate, LOOPBACK_SANS } from './pki.ts';
-import { pollUntil } from './poll.ts';
-import { ComponentStartError } from './sandbox-errors.ts';
 
 // The metrics pipeline, as on a real cluster but with KWOK in the kubelet's place:
 //
@@ -407,7 +406,7 @@ export async function startMetricsPipeline(
     );
   }
 
-  const [port] = (await reserveLoopbackPorts(1)) as [number];
+  const port = await reserveLoopbackPort();
   const url = `https://${LOOPBACK_HOST}:${port}`;
   const certDir = join(pkiDir, 'metrics-server-certs');
   let proc: ManagedProcess | undefined;

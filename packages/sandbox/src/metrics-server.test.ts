@@ -1,19 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTool } from '@stackproof/toolchain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil, reserveLoopbackPorts } from '@stackproof/core';
 import {
-  type ControlPlane,
   type ManagedProcess,
-  pollUntil,
-  probeGet,
-  processesReferencing,
-  reserveLoopbackPorts,
-  startControlPlane,
+  resolveTool,
   startManagedProcess,
   waitReady,
-} from './index.ts';
+} from '@stackproof/toolchain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import { probeGet } from './https-probe.ts';
+import { processesReferencing } from './process-residue.ts';
 
 // Toolchain smoke test: the pinned metrics-server binary runs against the sandbox apiserver.
 // Wiring it into the sandbox (APIService, kubelet metrics from KWOK) belongs to the sandbox

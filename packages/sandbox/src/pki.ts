@@ -1,11 +1,20 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { PkiError } from './sandbox-errors.ts';
+import { StackproofError } from '@stackproof/core';
+import { outputTail, runTool } from '@stackproof/toolchain';
 
-const run = promisify(execFile);
+/** Generating the control plane's keys and certificates with the openssl CLI failed. */
+export class PkiError extends StackproofError {
+  constructor(step: string, detail: string) {
+    super(
+      'PKI_FAILED',
+      'environment',
+      `could not create the sandbox PKI (${step}): ${detail}. ` +
+        `The sandbox needs the openssl CLI: 'apt-get install openssl' (or run 'make tools').`,
+    );
+  }
+}
 
 /** A key pair on disk: PEM certificate and PKCS#8 private key. */
 export interface CertKeyPair {
@@ -52,17 +61,10 @@ export interface LeafSpec {
 }
 
 async function openssl(step: string, args: readonly string[]): Promise<void> {
-  try {
-    await run('openssl', [...args], { timeout: 30_000 });
-  } catch (error) {
-    const detail = error as { code?: string | number; stderr?: string; message?: string };
-    throw new PkiError(
-      step,
-      detail.code === 'ENOENT'
-        ? 'openssl is not on PATH'
-        : (detail.stderr?.trim() ?? detail.message ?? String(error)),
-    );
-  }
+  // A missing openssl is the toolchain's ToolNotFoundError (an environment error saying how to
+  // install it); a failing one is a PkiError with what openssl said.
+  const result = await runTool('openssl', args, { timeoutMs: 30_000 });
+  if (result.exitCode !== 0) throw new PkiError(step, outputTail(result, 10));
 }
 
 /** ECDSA P-256: accepted by etcd, every Kubernetes component and service-account signing. */

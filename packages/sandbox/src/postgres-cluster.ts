@@ -1,16 +1,12 @@
 // A PostgreSQL cluster from Debian's server binaries (initdb, pg_ctl) in a directory of its own on
 // a free loopback port: the sandbox's database and the backend tests' throwaway servers. PostgreSQL
 // refuses to run as root, so as root every command runs as the `postgres` system user (runuser).
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { StackproofError } from '@stackproof/core';
-import { reserveLoopbackPorts } from './loopback-ports.ts';
-
-const exec = promisify(execFile);
+import { LOOPBACK_HOST, reserveLoopbackPort, StackproofError } from '@stackproof/core';
+import { checkTool, outputTail, runTool } from '@stackproof/toolchain';
 
 export class PostgresMissingError extends StackproofError {
   constructor(detail: string) {
@@ -19,6 +15,13 @@ export class PostgresMissingError extends StackproofError {
       'environment',
       `PostgreSQL server binaries not found (${detail}); install them with: apt-get install postgresql`,
     );
+  }
+}
+
+/** A PostgreSQL command (initdb, pg_ctl, psql) failed; its output says why. */
+export class PostgresCommandError extends StackproofError {
+  constructor(command: string, output: string) {
+    super('POSTGRES_COMMAND_FAILED', 'environment', `${command} failed:\n${output}`);
   }
 }
 
@@ -38,13 +41,6 @@ export function findPgBinDir(): string {
   );
   if (!found) throw new PostgresMissingError(`looked in ${candidates.slice(0, 4).join(', ')}, ...`);
   return found;
-}
-
-/** A free loopback TCP port (see reserveLoopbackPorts). */
-export async function freePort(): Promise<number> {
-  const [port] = await reserveLoopbackPorts(1);
-  if (port === undefined) throw new Error('no loopback port reserved');
-  return port;
 }
 
 const asRoot = process.getuid?.() === 0;
@@ -88,7 +84,7 @@ export class PostgresCluster implements AsyncDisposable {
     this.#bin = bin;
     this.#logFile = join(root, 'server.log');
     this.info = {
-      host: '127.0.0.1',
+      host: LOOPBACK_HOST,
       port,
       user: SUPERUSER,
       password: PASSWORD,
@@ -105,7 +101,7 @@ export class PostgresCluster implements AsyncDisposable {
       root = options.rootDir;
       await mkdir(root, { recursive: true });
     }
-    const cluster = new PostgresCluster(root, bin, await freePort());
+    const cluster = new PostgresCluster(root, bin, await reserveLoopbackPort());
     try {
       await cluster.#init(options);
       await cluster.start();
@@ -118,13 +114,11 @@ export class PostgresCluster implements AsyncDisposable {
 
   async #run(cmd: string, args: string[]): Promise<string> {
     const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-    try {
-      const { stdout } = await exec(file, argv, { cwd: this.#root, timeout: 60_000 });
-      return stdout;
-    } catch (error) {
-      const e = error as { stderr?: string; message: string };
-      throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+    const result = await runTool(file, argv, { cwd: this.#root, timeoutMs: 60_000 });
+    if (result.exitCode !== 0) {
+      throw new PostgresCommandError(`${cmd} ${args.join(' ')}`, outputTail(result, 15));
     }
+    return result.stdout;
   }
 
   async #init(options: ClusterOptions): Promise<void> {
@@ -250,19 +244,14 @@ export class PostgresCluster implements AsyncDisposable {
  */
 export async function serverUserCanReach(dir: string): Promise<boolean> {
   if (!asRoot) return true;
-  try {
-    await exec('runuser', ['-u', 'postgres', '--', 'test', '-x', dir]);
-    return true;
-  } catch {
-    return false;
-  }
+  return (await runTool('runuser', ['-u', 'postgres', '--', 'test', '-x', dir])).exitCode === 0;
 }
 
 let ids: [number, number] | undefined;
 async function postgresIds(): Promise<[number, number]> {
   if (!ids) {
-    const { stdout: uid } = await exec('id', ['-u', 'postgres']);
-    const { stdout: gid } = await exec('id', ['-g', 'postgres']);
+    const { stdout: uid } = checkTool(await runTool('id', ['-u', 'postgres']));
+    const { stdout: gid } = checkTool(await runTool('id', ['-g', 'postgres']));
     ids = [Number(uid.trim()), Number(gid.trim())];
   }
   return ids;
@@ -270,5 +259,5 @@ async function postgresIds(): Promise<[number, number]> {
 
 async function chownTree(dir: string): Promise<void> {
   const [uid, gid] = await postgresIds();
-  await exec('chown', ['-R', `${uid}:${gid}`, dir]);
+  checkTool(await runTool('chown', ['-R', `${uid}:${gid}`, dir]));
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface ResidualProcess {
@@ -8,11 +7,6 @@ export interface ResidualProcess {
 
 /** The variable the sandbox puts in the environment of every process it starts. */
 export const SANDBOX_MARKER_ENV = 'STACKPROOF_SANDBOX_DIR';
-
-/** Whether `pid` still has a /proc entry (running, or a zombie not yet reaped). */
-export function isPidAlive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`);
-}
 
 /**
  * Every other process whose /proc entry `matches`; processes that exit while we look, or whose

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LOOPBACK_HOST, listenOnLoopback } from './loopback-ports.ts';
+import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
 import type { Sandbox } from './sandbox.ts';
 import { sandboxHealth } from './sandbox-health.ts';
 

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LOOPBACK_HOST } from './loopback-ports.ts';
+import { LOOPBACK_HOST } from '@stackproof/core';
 import { SANDBOX_RELEASE, type Sandbox, startSandbox } from './sandbox.ts';
 import { startControlServer } from './sandbox-control.ts';
 import { PROGRESS_FILE, removeSandboxState, writeSandboxState } from './sandbox-state.ts';

@@ -4,11 +4,9 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { StackproofError } from '@stackproof/core';
-import { isLoopbackPortFree } from './loopback-ports.ts';
-import { readLogTail } from './managed-process.ts';
+import { isLoopbackPortFree, StackproofError } from '@stackproof/core';
+import { isPidAlive, readLogTail } from '@stackproof/toolchain';
 import {
-  isPidAlive,
   processesMarkedWith,
   processesReferencing,
   type ResidualProcess,

@@ -10,20 +10,14 @@ import {
   KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { isLoopbackPortFree } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  controlRequest,
-  isLoopbackPortFree,
-  isNodeReady,
-  processesMarkedWith,
-  processesReferencing,
-  SANDBOX_TIMINGS,
-  type SandboxState,
-  sandboxDown,
-  sandboxStatus,
-  sandboxUp,
-} from './index.ts';
+import { isNodeReady } from './kwok-nodes.ts';
 import { requestOnce } from './loopback-requests.ts';
+import { processesMarkedWith, processesReferencing } from './process-residue.ts';
+import { SANDBOX_TIMINGS } from './sandbox.ts';
+import { controlRequest, sandboxDown, sandboxStatus, sandboxUp } from './sandbox-lifecycle.ts';
+import type { SandboxState } from './sandbox-state.ts';
 
 // The whole sandbox, started once through the daemon exactly as `stackproof sandbox up` does:
 // real control plane, KWOK nodes in three zones, PostgreSQL, real backend/frontend instances

@@ -8,7 +8,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
+import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from './aws-state-manifest.ts';
 import { restoreAwsState } from './aws-state-restore.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
@@ -18,7 +19,6 @@ import { helmInstall, WORKLOADS_CHART_DIR } from './helm-release.ts';
 import { KWOK_STAGES_DIR, type Kwok, startKwok } from './kwok.ts';
 import {
   createKwokNodes,
-  DEFAULT_ZONES,
   eksNodeGroup,
   type InstanceType,
   waitForNodesReady,
@@ -32,7 +32,6 @@ import {
 } from './metrics-pipeline.ts';
 import { PASSWORD, PostgresCluster, SUPERUSER, serverUserCanReach } from './postgres-cluster.ts';
 import { SANDBOX_MARKER_ENV } from './process-residue.ts';
-import { REPO_ROOT } from './repo-paths.ts';
 import { ServiceRouter } from './service-router.ts';
 
 /**
@@ -106,7 +105,7 @@ export interface Sandbox extends AsyncDisposable {
   /** Feeds each pod's usage annotation from its real instance's measured CPU and memory. */
   readonly cpuSampler: CpuSampler;
   /** moto on loopback: the AWS side. */
-  readonly aws: AwsEmulator;
+  readonly aws: MotoServer;
   /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
   readonly awsState: AwsStateSummary;
   /** Outputs of the restored workspaces, by workspace (empty without a recording). */
@@ -268,10 +267,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // The AWS side: moto, with the account state a recorded `tofu apply` of terraform/aws left
     // (fixtures/aws-state, see aws-state-record.ts), replayed; never a hand-written copy.
     const aws = await step('aws emulator (moto)', () =>
-      startAwsEmulator({ logFile: join(dir, 'logs', 'moto.log') }),
+      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
     );
     stoppers.push({ name: 'moto', stop: () => aws.stop() });
-    const awsStateDir = join(REPO_ROOT, AWS_STATE_DIR);
+    const awsStateDir = repoPath(AWS_STATE_DIR);
     const awsState = await describeAwsState(awsStateDir);
     const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
     if (awsState.available) {

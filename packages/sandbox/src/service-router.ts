@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { LOOPBACK_HOST, listenOnLoopback } from './loopback-ports.ts';
+import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
 import type { ServiceRoute } from './pod-env.ts';
 
 /** Where a pod's real instance listens, or undefined when it has none (not started, powered off). */

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { REPO_ROOT } from './repo-paths.ts';
+import { repoPath } from '@stackproof/core';
 
 /**
  * What the sandbox runs for a container image. KWOK nodes run no containers, so the data plane
@@ -24,13 +23,13 @@ export const REFERENCE_PROGRAMS: readonly WorkloadProgram[] = [
     imageRepository: 'stackproof/backend',
     entrypoint: ['node'],
     cmd: ['src/main.ts'],
-    cwd: join(REPO_ROOT, 'services', 'backend'),
+    cwd: repoPath('services', 'backend'),
   },
   {
     imageRepository: 'stackproof/frontend',
     entrypoint: ['node'],
     cmd: ['src/main.ts'],
-    cwd: join(REPO_ROOT, 'services', 'frontend'),
+    cwd: repoPath('services', 'frontend'),
   },
 ];
 

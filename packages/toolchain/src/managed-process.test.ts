@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ComponentStartError,
-  pollUntil,
-  startManagedProcess,
-  WaitTimeoutError,
-  waitReady,
-} from './index.ts';
+import { ComponentStartError, isPidAlive, startManagedProcess, waitReady } from './index.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,9 +29,10 @@ describe('startManagedProcess', () => {
       async () => ((await readFile(proc.logFile, 'utf8')).includes('up') ? true : undefined),
       { what: 'the child to log', timeoutMs: 10_000 },
     );
+    expect(isPidAlive(proc.pid)).toBe(true);
     const exit = await proc.stop({ graceMs: 5_000 });
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(existsSync(`/proc/${proc.pid}`)).toBe(false);
+    expect(isPidAlive(proc.pid)).toBe(false);
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
@@ -53,7 +48,7 @@ describe('startManagedProcess', () => {
     );
     const exit = await proc.stop({ graceMs: 300 });
     expect(exit.signal).toBe('SIGKILL');
-    expect(existsSync(`/proc/${proc.pid}`)).toBe(false);
+    expect(isPidAlive(proc.pid)).toBe(false);
   });
 
   it('names the component when its binary cannot be executed', async () => {
@@ -81,31 +76,5 @@ describe('startManagedProcess', () => {
     expect(error).toBeInstanceOf(ComponentStartError);
     expect(String(error)).toMatch(/exited \(code 3/);
     expect(String(error)).toMatch(/fatal: port already in use/);
-  });
-});
-
-describe('pollUntil', () => {
-  it('returns the first defined value', async () => {
-    let calls = 0;
-    const value = await pollUntil(async () => (++calls === 3 ? 'ready' : undefined), {
-      what: 'three calls',
-      timeoutMs: 5_000,
-      intervalMs: 1,
-    });
-    expect(value).toBe('ready');
-    expect(calls).toBe(3);
-  });
-
-  it('gives up at the deadline with the last error', async () => {
-    let clock = 0;
-    const error = await pollUntil(
-      async () => {
-        clock += 1_000;
-        throw new Error('connection refused');
-      },
-      { what: 'a dead server', timeoutMs: 3_000, intervalMs: 1, now: () => clock },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect(String(error)).toMatch(/a dead server.*connection refused/);
   });
 });

@@ -1,10 +1,54 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { pollUntil } from './poll.ts';
-import { isPidAlive } from './process-residue.ts';
-import { ComponentStartError, ComponentStopError } from './sandbox-errors.ts';
+import { pollUntil, StackproofError } from '@stackproof/core';
+import { tailLines } from './run-tool.ts';
+
+// Long-running tools (etcd, kube-apiserver, KWOK, moto, the sandbox's service instances): started
+// with their output in a log file, waited for with a readiness probe, stopped with a bound and
+// checked gone. runTool is the counterpart for tools that run to completion.
+
+/** A component (etcd, kube-apiserver, kwok, moto...) did not start or did not become ready in time. */
+export class ComponentStartError extends StackproofError {
+  readonly component: string;
+  readonly logFile: string | undefined;
+
+  constructor(component: string, reason: string, logFile?: string, logTail?: string) {
+    const where = logFile === undefined ? '' : ` (log: ${logFile})`;
+    const tail =
+      logTail === undefined || logTail === '' ? '' : `\nLast lines of its log:\n${logTail}`;
+    super(
+      'COMPONENT_START_FAILED',
+      'environment',
+      `${component} failed to start: ${reason}${where}${tail}`,
+    );
+    this.component = component;
+    this.logFile = logFile;
+  }
+}
+
+/** A supervised process survived SIGTERM and SIGKILL, or its pid is still present in /proc. */
+export class ComponentStopError extends StackproofError {
+  readonly component: string;
+  readonly pid: number;
+
+  constructor(component: string, pid: number, reason: string) {
+    super(
+      'COMPONENT_STOP_FAILED',
+      'environment',
+      `${component} (pid ${pid}) could not be stopped: ${reason}. ` +
+        `Stop it by hand with 'kill -9 ${pid}' and report the log.`,
+    );
+    this.component = component;
+    this.pid = pid;
+  }
+}
+
+/** Whether `pid` still has a /proc entry (running, or a zombie not yet reaped). Linux only. */
+export function isPidAlive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
+}
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -27,7 +71,7 @@ export interface StopOptions {
   readonly graceMs?: number;
 }
 
-/** A child process started by the sandbox, with its log and a bounded, verified stop. */
+/** A child process with its log and a bounded, verified stop. */
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
@@ -70,11 +114,8 @@ export async function readLogTail(logFile: string, lines = 30, maxBytes = 16_384
       const length = Math.min(size, maxBytes);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
-      return buffer
-        .toString('utf8')
+      return tailLines(buffer.toString('utf8'), lines)
         .split('\n')
-        .filter((line) => line !== '')
-        .slice(-lines)
         .map((line) => `    ${line}`)
         .join('\n');
     } finally {

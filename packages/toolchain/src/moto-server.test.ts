@@ -2,45 +2,53 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isLoopbackPortFree } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsEmulator, startAwsEmulator } from './aws-emulator.ts';
-import { awsEnv, awsEnvExports } from './aws-endpoint.ts';
-import { isLoopbackPortFree } from './loopback-ports.ts';
-import { processesReferencing } from './process-residue.ts';
-import { ComponentStartError } from './sandbox-errors.ts';
+import {
+  awsEnv,
+  awsEnvExports,
+  ComponentStartError,
+  isPidAlive,
+  type MotoServer,
+  startMotoServer,
+  ToolNotFoundError,
+} from './index.ts';
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-emulator-'));
+  dir = await mkdtemp(join(tmpdir(), 'stackproof-moto-server-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('startAwsEmulator', () => {
-  let emulator: AwsEmulator;
+describe('startMotoServer', () => {
+  let moto: MotoServer;
   beforeAll(async () => {
-    emulator = await startAwsEmulator({ logFile: join(dir, 'moto.log') });
+    moto = await startMotoServer({ logFile: join(dir, 'moto.log') });
   });
   afterAll(async () => {
-    await emulator.stop();
+    await moto.stop();
   });
 
-  it('serves moto on loopback with the stack region and test credentials', async () => {
-    expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(emulator.region).toBe('me-central-1');
-    expect(emulator.credentials).toEqual({ accessKeyId: 'testing', secretAccessKey: 'testing' });
-    const response = await fetch(`${emulator.endpoint}/moto-api/`);
-    expect(response.ok).toBe(true);
-    await response.body?.cancel();
+  it('serves the AWS API on loopback with the stack region and test credentials', async () => {
+    expect(moto.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(moto.region).toBe('me-central-1');
+    expect(moto.credentials).toEqual({ accessKeyId: 'testing', secretAccessKey: 'testing' });
+    const regions = await fetch(`${moto.endpoint}/?Action=DescribeRegions&Version=2016-11-15`, {
+      headers: {
+        Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/me-central-1/ec2/aws4_request',
+      },
+    });
+    expect(await regions.text()).toContain('me-central-1');
     // Its request log goes where it was told.
-    expect(await readFile(join(dir, 'moto.log'), 'utf8')).toContain('GET /moto-api/');
+    expect(await readFile(join(dir, 'moto.log'), 'utf8')).toContain('DescribeRegions');
   });
 
   it('exports an environment the AWS SDK picks up without any code-side config', async () => {
-    const exportsText = awsEnvExports(emulator);
-    expect(exportsText).toContain(`export AWS_ENDPOINT_URL='${emulator.endpoint}'`);
+    const exportsText = awsEnvExports(moto);
+    expect(exportsText).toContain(`export AWS_ENDPOINT_URL='${moto.endpoint}'`);
     expect(exportsText).toContain("export AWS_DEFAULT_REGION='me-central-1'");
     // A child shell evaluates the exports; a child node with only that environment asks EC2 for
     // its zones through the SDK's defaults (AWS_ENDPOINT_URL, AWS_REGION, key pair).
@@ -56,7 +64,7 @@ describe('startAwsEmulator', () => {
       ['-c', `${exportsText}exec "$NODE" --input-type=module -e "$PROBE"`],
       {
         // -e code resolves packages from the working directory: this package's node_modules.
-        cwd: join(import.meta.dirname, '..'),
+        cwd: dirname(import.meta.dirname),
         env: { ...clean, NODE: process.execPath, PROBE: probe },
         encoding: 'utf8',
         timeout: 60_000,
@@ -67,7 +75,7 @@ describe('startAwsEmulator', () => {
   });
 
   it('quotes values so any shell reads them back verbatim', () => {
-    const odd = { ...emulator, region: "it's; $(rm -rf /)" };
+    const odd = { ...moto, region: "it's; $(rm -rf /)" };
     const r = spawnSync('sh', ['-c', `${awsEnvExports(odd)}printf %s "$AWS_REGION"`], {
       encoding: 'utf8',
     });
@@ -75,19 +83,38 @@ describe('startAwsEmulator', () => {
   });
 });
 
-describe('stopping the emulator', () => {
+describe('stopping moto', () => {
   it('leaves no process, port or recorder file behind, and a second stop is harmless', async () => {
-    const emulator = await startAwsEmulator({ logFile: join(dir, 'moto-stop.log') });
+    const moto = await startMotoServer({ logFile: join(dir, 'moto-stop.log') });
     // The recorder writes its file only once something is recorded.
-    await fetch(`${emulator.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-    await (await fetch(`${emulator.endpoint}/moto-api/reset`, { method: 'POST' })).text();
-    expect(existsSync(emulator.recorderFile)).toBe(true);
-    await emulator.stop();
-    await emulator.stop();
-    expect(existsSync(`/proc/${emulator.process.pid}`)).toBe(false);
-    expect(await processesReferencing(`-p ${emulator.port}`)).toEqual([]);
-    expect(await isLoopbackPortFree(emulator.port)).toBe(true);
-    expect(existsSync(emulator.recorderFile)).toBe(false);
+    await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
+    await (await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' })).text();
+    expect(existsSync(moto.recorderFile)).toBe(true);
+    expect(isPidAlive(moto.process.pid)).toBe(true);
+    await moto.stop();
+    await moto.stop();
+    expect(isPidAlive(moto.process.pid)).toBe(false);
+    expect(await isLoopbackPortFree(moto.port)).toBe(true);
+    expect(existsSync(moto.recorderFile)).toBe(false);
+    await expect(
+      fetch(`${moto.endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) }),
+    ).rejects.toThrow();
+  });
+
+  it('without a log file, keeps its files in a temp dir that stop() removes', async () => {
+    const moto = await startMotoServer();
+    expect(existsSync(moto.logFile)).toBe(true);
+    await moto.stop();
+    expect(existsSync(dirname(moto.logFile))).toBe(false);
+  });
+
+  it('is an environment error saying how to install it when moto_server is missing', async () => {
+    const start = startMotoServer({
+      env: { ...process.env, PATH: join(dir, 'empty'), MOTO_SERVER_BIN: '' },
+    });
+    await expect(start).rejects.toBeInstanceOf(ToolNotFoundError);
+    await expect(start).rejects.toMatchObject({ kind: 'environment' });
+    await expect(start).rejects.toThrow(/moto_server not found: .*make tools/);
   });
 
   it('names moto and quotes its log when it cannot start', async () => {
@@ -100,7 +127,7 @@ describe('stopping the emulator', () => {
       "#!/bin/sh\necho 'ModuleNotFoundError: No module named flask_cors' >&2\nexit 1\n",
       { mode: 0o755 },
     );
-    const start = startAwsEmulator({
+    const start = startMotoServer({
       logFile: join(dir, 'moto-broken.log'),
       env: { ...process.env, PATH: fakeBin, MOTO_SERVER_BIN: '' },
       readyTimeoutMs: 20_000,
