@@ -1,6 +1,5 @@
 import { StackproofError } from '@stackproof/core';
-// Errors of the sandbox's AWS side (moto emulator, recorded account state, fault hooks). Kept
-// apart from sandbox-errors.ts, which the Kubernetes side owns.
+// Errors of the sandbox's AWS side: the recorded account state of the moto emulator.
 
 /** A recording of the AWS account state is missing, unreadable or not in the expected format. */
 export class AwsStateRecordingError extends StackproofError {
@@ -58,30 +57,5 @@ export class AwsStateRecordError extends StackproofError {
     );
     this.failure = failure;
     this.workspace = workspace;
-  }
-}
-
-/** A fault hook found nothing to act on (no subnets or instances in the zone, no such database). */
-export class AwsFaultTargetError extends StackproofError {
-  constructor(fault: string, reason: string) {
-    super('AWS_FAULT_NO_TARGET', 'bad-input', `${fault}: ${reason}`);
-  }
-}
-
-/**
- * A fault hook refused to inject because the result could not be rolled back exactly (already
- * injected, a NACL shared with subnets outside the zone, a deny rule number in use, a database
- * that is not Multi-AZ).
- */
-export class AwsFaultConflictError extends StackproofError {
-  constructor(fault: string, reason: string) {
-    super('AWS_FAULT_CONFLICT', 'environment', `${fault}: ${reason}`);
-  }
-}
-
-/** A rollback could not restore what was there before the fault (the rest was restored). */
-export class AwsFaultRollbackError extends StackproofError {
-  constructor(fault: string, reason: string) {
-    super('AWS_FAULT_ROLLBACK_FAILED', 'environment', `rolling back ${fault} failed: ${reason}`);
   }
 }

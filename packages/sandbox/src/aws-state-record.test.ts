@@ -6,7 +6,7 @@ import { DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/cli
 import { hashTerraformSources } from '@stackproof/iac';
 import { startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsClientsFor } from './aws-clients.ts';
+import { ec2For } from './aws-ec2.test-helpers.ts';
 import { AwsStateRecordError } from './aws-errors.ts';
 import { AWS_STATE_RECORDING_FILE, describeAwsState } from './aws-state-manifest.ts';
 import { MOTO_EXCLUDED_RESOURCES, recordAwsState, variableSources } from './aws-state-record.ts';
@@ -186,7 +186,7 @@ describe('recordAwsState (with a fake OpenTofu)', { timeout: 120_000 }, () => {
 
     await using target = await startMotoServer({ logFile: join(dir, 'moto-restore.log') });
     await restoreAwsState(target, join(outDir, AWS_STATE_RECORDING_FILE));
-    using clients = awsClientsFor(target);
+    using clients = ec2For(target);
     const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [String(vpcId)] }));
     expect(vpcs.Vpcs?.[0]?.CidrBlock).toBe('10.20.0.0/16');
     const groups = await clients.ec2.send(

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_ZONES } from '@stackproof/core';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsClientsFor } from './aws-clients.ts';
+import { ec2For } from './aws-ec2.test-helpers.ts';
 import { AwsStateRecordError, AwsStateRecordingError, AwsStateRestoreError } from './aws-errors.ts';
 import {
   beginAwsStateRecording,
@@ -39,7 +39,7 @@ beforeAll(async () => {
   recorder = await startMotoServer({ logFile: join(dir, 'moto-record.log') });
   await beginAwsStateRecording(recorder.endpoint, 4242);
   const firstRequest = await recordedRequestCount(recorder.endpoint);
-  using clients = awsClientsFor(recorder);
+  using clients = ec2For(recorder);
   const vpc = await clients.ec2.send(
     new CreateVpcCommand({
       CidrBlock: '10.20.0.0/16',
@@ -90,7 +90,7 @@ describe('restoreAwsState', () => {
     expect(restored.workspaces.map((w) => w.name)).toEqual(['test-network']);
     expect(restored.workspaces[0]?.outputs).toEqual({ vpc_id: vpcId });
 
-    using clients = awsClientsFor(target);
+    using clients = ec2For(target);
     const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
     expect(vpcs.Vpcs?.[0]?.CidrBlock).toBe('10.20.0.0/16');
     expect(vpcs.Vpcs?.[0]?.Tags).toContainEqual({ Key: 'Name', Value: 'recorded' });
@@ -106,14 +106,14 @@ describe('restoreAwsState', () => {
     await using target = await freshEmulator('bare');
     const restored = await restoreAwsState(target, bare);
     expect(restored).toMatchObject({ verifiedBy: 'no-server-errors', workspaces: [] });
-    using clients = awsClientsFor(target);
+    using clients = ec2For(target);
     const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
     expect(vpcs.Vpcs).toHaveLength(1);
   });
 
   it('finds nothing of it in a moto that was not restored (the positive case is no accident)', async () => {
     await using target = await freshEmulator('empty');
-    using clients = awsClientsFor(target);
+    using clients = ec2For(target);
     const vpcs = await clients.ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: 'cidr', Values: ['10.20.0.0/16'] }] }),
     );
@@ -124,7 +124,7 @@ describe('restoreAwsState', () => {
     // Without the reset, moto's EC2 backend already exists (made before the seed, with other
     // random ids), so the VPC gets another id and the first CreateSubnet naming it fails.
     await using target = await freshEmulator('diverge');
-    using clients = awsClientsFor(target);
+    using clients = ec2For(target);
     await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '10.99.0.0/16' }));
     const restore = restoreAwsState(target, join(stateDir, AWS_STATE_RECORDING_FILE), {
       reset: false,

@@ -1,49 +1,9 @@
-export { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
 export {
-  AwsFaultConflictError,
-  AwsFaultRollbackError,
-  AwsFaultTargetError,
   AwsStateRecordError,
   type AwsStateRecordFailure,
   AwsStateRecordingError,
   AwsStateRestoreError,
 } from './aws-errors.ts';
-export type { AwsFaultHandle } from './aws-fault-handle.ts';
-export {
-  INSTANCES_STOPPED_FAULT,
-  type InstanceStopOptions,
-  type InstanceStopRecord,
-  type InstanceStopTarget,
-  planInstanceStop,
-  startStoppedInstances,
-  stopInstances,
-} from './aws-fault-instances.ts';
-export {
-  AZ_BLACKHOLE_FAULT,
-  type AzBlackholeRecord,
-  type AzBlackholeTarget,
-  blackholeAz,
-  DEFAULT_BLACKHOLE_RULE_NUMBER,
-  planAzBlackhole,
-  undoAzBlackhole,
-} from './aws-fault-nacl-blackhole.ts';
-export {
-  AZ_ISOLATION_FAULT,
-  type AzIsolationPlan,
-  type AzIsolationRecord,
-  isolateAz,
-  planAzIsolation,
-  recoverAzIsolations,
-  undoAzIsolation,
-} from './aws-fault-nacl-isolation.ts';
-export {
-  RDS_FAILOVER_FAULT,
-  type RdsFailoverOptions,
-  type RdsFailoverResult,
-  type RdsFailoverTarget,
-  rebootDbWithFailover,
-} from './aws-fault-rds.ts';
-export { type AzSubnetsTarget, type SubnetAclAssociation, TIER_TAG } from './aws-fault-subnets.ts';
 export {
   beginAwsStateRecording,
   DEFAULT_AWS_STATE_SEED,

@@ -28,7 +28,7 @@ const TIERS = ['public', 'private', 'database'] as const;
  * Test fixture data, made with SDK calls: the network shape of terraform/modules/vpc (a public,
  * a private and a database subnet in each of the three zones, tagged stackproof.io/tier and
  * stackproof.io/az, each with its own allow-all NACL, rule 100 both ways). Not the stack itself:
- * the stack's account comes from applying terraform/aws (see aws-state-record.ts).
+ * the stack's account comes from terraform/aws (the sandbox's AWS state).
  */
 export async function createFixtureVpc(
   ec2: EC2Client,
@@ -95,16 +95,4 @@ export async function createFixtureVpc(
     }
   }
   return { vpcId, subnets };
-}
-
-/** subnet id → NACL id, for every subnet of the VPC, as the account has it now. */
-export async function aclBySubnet(ec2: EC2Client, vpcId: string): Promise<Map<string, string>> {
-  const acls = await ec2.send(
-    new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
-  );
-  const map = new Map<string, string>();
-  for (const acl of acls.NetworkAcls ?? []) {
-    for (const a of acl.Associations ?? []) map.set(a.SubnetId ?? '', acl.NetworkAclId ?? '');
-  }
-  return map;
 }

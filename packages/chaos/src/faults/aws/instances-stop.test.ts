@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -10,29 +7,26 @@ import {
 import { pollUntil } from '@stackproof/core';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-import { AwsFaultTargetError } from './aws-errors.ts';
-import { planInstanceStop, stopInstances } from './aws-fault-instances.ts';
-import { createFixtureVpc, type FixtureVpc } from './aws-fixture-vpc.test-helpers.ts';
+import { FaultTargetError } from '../fault.ts';
+import { type AwsClients, awsClientsFor } from './clients.ts';
+import { createFixtureVpc, type FixtureVpc } from './fixture-vpc.test-helpers.ts';
+import { instancesStop } from './instances-stop.ts';
 
-let dir: string;
-let emulator: MotoServer;
-let clients: AwsFaultClients & Disposable;
+let moto: MotoServer;
+let clients: AwsClients & Disposable;
 let fixture: FixtureVpc;
 let imageId: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-instances-'));
-  emulator = await startMotoServer({ logFile: join(dir, 'moto.log') });
-  clients = awsClientsFor(emulator);
+  moto = await startMotoServer();
+  clients = awsClientsFor(moto);
   fixture = await createFixtureVpc(clients.ec2, 40);
   const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
   imageId = images.Images?.[0]?.ImageId ?? '';
 });
 afterAll(async () => {
   clients?.[Symbol.dispose]();
-  await emulator?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await moto?.stop();
 });
 
 /** Nodes in the zone's private subnet, optionally tagged as chaos targets. */
@@ -77,59 +71,83 @@ async function states(ids: readonly string[]): Promise<string[]> {
   return ids.map((id) => byId.get(id) ?? 'missing');
 }
 
-describe('stopInstances', () => {
+describe('instancesStop', () => {
   it('stops the running instances of one zone and starts exactly those again', async () => {
-    const zoneA = await runNodes('me-central-1a', 2);
-    const alreadyStopped = await runNodes('me-central-1a', 1);
-    await clients.ec2.send(new StopInstancesCommand({ InstanceIds: alreadyStopped }));
-    const zoneB = await runNodes('me-central-1b', 1);
-
-    const handle = await stopInstances(clients.ec2, {
+    const zoneA = await runNodes('me-central-1a', 2, true);
+    const zoneB = await runNodes('me-central-1b', 1, true);
+    const target = {
       availabilityZone: 'me-central-1a',
       vpcId: fixture.vpcId,
-    });
-    expect(handle.record.instanceIds).toEqual([...zoneA].sort());
+      tags: { 'stackproof.io/chaos-target': 'true' },
+    };
+    const fault = instancesStop(clients.ec2, target);
+    const plan = await fault.plan();
+    expect(plan).toEqual({ availabilityZone: 'me-central-1a', instanceIds: [...zoneA].sort() });
+    expect(await states(zoneA)).toEqual(['running', 'running']);
+    expect(await fault.residue()).toEqual([]);
+
+    const record = await fault.inject();
+    expect(record).toEqual(plan);
     expect(await states(zoneA)).toEqual(['stopped', 'stopped']);
     expect(await states(zoneB)).toEqual(['running']);
+    expect((await fault.residue()).map((r) => r.resource).sort()).toEqual(
+      zoneA.map((id) => `instance ${id}`).sort(),
+    );
 
-    await handle.rollback();
+    await fault.rollback(record);
     expect(await states(zoneA)).toEqual(['running', 'running']);
-    // What was stopped before the fault is still stopped: the rollback restores, it does not tidy.
-    expect(await states(alreadyStopped)).toEqual(['stopped']);
     expect(await states(zoneB)).toEqual(['running']);
-    await handle.rollback();
+    expect(await fault.residue()).toEqual([]);
+    await fault.rollback(record);
     expect(await states(zoneA)).toEqual(['running', 'running']);
+  });
+
+  it('leaves an instance stopped before the fault stopped: the rollback restores, it does not tidy', async () => {
+    const running = await runNodes('me-central-1a', 1);
+    const alreadyStopped = await runNodes('me-central-1a', 1);
+    await clients.ec2.send(new StopInstancesCommand({ InstanceIds: alreadyStopped }));
+    const fault = instancesStop(clients.ec2, { instanceIds: [...running, ...alreadyStopped] });
+    const record = await fault.inject();
+    expect(record.instanceIds).toEqual(running);
+    await fault.rollback(record);
+    expect(await states([...running, ...alreadyStopped])).toEqual(['running', 'stopped']);
+    // The target cannot tell who stopped it: the residue names it (a healthy target has none).
+    expect((await fault.residue()).map((r) => r.resource)).toEqual(
+      alreadyStopped.map((id) => `instance ${id}`),
+    );
   });
 
   it('stops only the instances carrying the given tags, or the given ids', async () => {
     const tagged = await runNodes('me-central-1c', 1, true);
     const untagged = await runNodes('me-central-1c', 1);
-    const byTag = await stopInstances(clients.ec2, {
+    const byTag = instancesStop(clients.ec2, {
       availabilityZone: 'me-central-1c',
       tags: { 'stackproof.io/chaos-target': 'true' },
     });
-    expect(byTag.record.instanceIds).toEqual(tagged);
+    const tagRecord = await byTag.inject();
+    expect(tagRecord.instanceIds).toEqual(tagged);
     expect(await states([...tagged, ...untagged])).toEqual(['stopped', 'running']);
-    await byTag.rollback();
+    await byTag.rollback(tagRecord);
 
-    const byId = await stopInstances(clients.ec2, { instanceIds: untagged });
+    const byId = instancesStop(clients.ec2, { instanceIds: untagged });
+    const idRecord = await byId.inject();
     expect(await states([...tagged, ...untagged])).toEqual(['running', 'stopped']);
-    await byId.rollback();
+    await byId.rollback(idRecord);
     expect(await states([...tagged, ...untagged])).toEqual(['running', 'running']);
   });
 
   it('refuses a zone with no running instances instead of doing nothing', async () => {
-    const stop = planInstanceStop(clients.ec2, {
+    const stop = instancesStop(clients.ec2, {
       availabilityZone: 'me-central-1b',
       vpcId: fixture.vpcId,
-      tags: { 'stackproof.io/chaos-target': 'true' },
-    });
-    await expect(stop).rejects.toBeInstanceOf(AwsFaultTargetError);
+      tags: { 'stackproof.io/never-set': 'true' },
+    }).plan();
+    await expect(stop).rejects.toBeInstanceOf(FaultTargetError);
     await expect(stop).rejects.toThrow(/no running instances in me-central-1b of VPC vpc-/);
   });
 
   it('refuses a target that names neither a zone nor instances', async () => {
-    await expect(stopInstances(clients.ec2, { vpcId: fixture.vpcId })).rejects.toThrow(
+    await expect(instancesStop(clients.ec2, { vpcId: fixture.vpcId }).inject()).rejects.toThrow(
       /name an availability zone or instance ids/,
     );
   });

@@ -6,7 +6,7 @@ import {
   RebootDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { pollUntil } from '@stackproof/core';
-import { AwsFaultConflictError, AwsFaultTargetError } from './aws-errors.ts';
+import { type Fault, FaultConflictError, FaultTargetError, type ResidueItem } from '../fault.ts';
 
 export const RDS_FAILOVER_FAULT = 'aws.rds-reboot-failover';
 
@@ -27,25 +27,25 @@ export interface RdsFailoverOptions {
 }
 
 /**
- * What a reboot with failover did, as DescribeDBInstances shows it. There is no rollback: a
- * failover cannot be undone (failing back is a second outage), so the hook returns this report
- * rather than a handle. The outage as clients see it is measured by the chaos work's SQL probe.
+ * What a reboot with failover will do (plan: the zones before) and did (inject: the zones after
+ * and what DescribeDBInstances showed meanwhile). The outage as clients see it is measured by the
+ * chaos work's SQL probe, not here.
  */
-export interface RdsFailoverResult {
+export type RdsFailoverRecord = {
   readonly dbInstanceIdentifier: string;
-  readonly availabilityZoneBefore: string | undefined;
-  readonly availabilityZoneAfter: string | undefined;
-  readonly secondaryAvailabilityZoneBefore: string | undefined;
-  readonly secondaryAvailabilityZoneAfter: string | undefined;
+  readonly availabilityZoneBefore: string | null;
+  readonly secondaryAvailabilityZoneBefore: string | null;
+  readonly availabilityZoneAfter?: string | null;
+  readonly secondaryAvailabilityZoneAfter?: string | null;
   /**
    * True when the primary moved to the former standby's AZ. False on moto 5.2.1, which accepts
    * ForceFailover and ignores it (no AZ change, no SecondaryAvailabilityZone, no event).
    */
-  readonly failedOver: boolean;
+  readonly failedOver?: boolean;
   /** Status values seen after the reboot was requested, in order (e.g. rebooting, available). */
-  readonly statusesSeen: readonly string[];
-  readonly durationMs: number;
-}
+  readonly statusesSeen?: readonly string[];
+  readonly durationMs?: number;
+};
 
 async function describeDb(rds: RDSClient, id: string): Promise<DBInstance> {
   try {
@@ -55,33 +55,41 @@ async function describeDb(rds: RDSClient, id: string): Promise<DBInstance> {
   } catch (error) {
     if (!(error instanceof DBInstanceNotFoundFault)) throw error;
   }
-  throw new AwsFaultTargetError(RDS_FAILOVER_FAULT, `there is no DB instance ${id}`);
+  throw new FaultTargetError(RDS_FAILOVER_FAULT, `there is no DB instance ${id}`);
 }
 
 /**
- * RebootDBInstance with ForceFailover on a Multi-AZ instance, then waits until it is available.
  * Checks the preconditions itself because moto does not: a single-AZ instance is refused here as
  * RDS refuses it (InvalidParameterCombination), and so is one that is not `available`.
  */
-export async function rebootDbWithFailover(
-  rds: RDSClient,
-  target: RdsFailoverTarget,
-  options: RdsFailoverOptions = {},
-): Promise<RdsFailoverResult> {
-  const id = target.dbInstanceIdentifier;
+async function planFailover(rds: RDSClient, id: string): Promise<RdsFailoverRecord> {
   const before = await describeDb(rds, id);
   if (before.MultiAZ !== true) {
-    throw new AwsFaultConflictError(
+    throw new FaultConflictError(
       RDS_FAILOVER_FAULT,
       `${id} is not Multi-AZ, so it has no standby to fail over to (RDS refuses ForceFailover on it)`,
     );
   }
   if (before.DBInstanceStatus !== 'available') {
-    throw new AwsFaultConflictError(
+    throw new FaultConflictError(
       RDS_FAILOVER_FAULT,
       `${id} is ${before.DBInstanceStatus ?? 'in an unknown state'}, not available; wait until it is`,
     );
   }
+  return {
+    dbInstanceIdentifier: id,
+    availabilityZoneBefore: before.AvailabilityZone ?? null,
+    secondaryAvailabilityZoneBefore: before.SecondaryAvailabilityZone ?? null,
+  };
+}
+
+/** RebootDBInstance with ForceFailover, then waits until the instance is available again. */
+async function failover(
+  rds: RDSClient,
+  id: string,
+  options: RdsFailoverOptions,
+): Promise<RdsFailoverRecord> {
+  const plan = await planFailover(rds, id);
   const started = Date.now();
   const statusesSeen: string[] = [];
   const note = (db: DBInstance) => {
@@ -97,7 +105,7 @@ export async function rebootDbWithFailover(
     async () => {
       const db = await describeDb(rds, id);
       note(db);
-      const moved = db.AvailabilityZone !== before.AvailabilityZone;
+      const moved = (db.AvailabilityZone ?? null) !== plan.availabilityZoneBefore;
       const cycled = statusesSeen.some((s) => s !== 'available');
       const settled = moved || cycled || Date.now() - started >= settleMs;
       return db.DBInstanceStatus === 'available' && settled ? db : undefined;
@@ -109,14 +117,40 @@ export async function rebootDbWithFailover(
     },
   );
   return {
-    dbInstanceIdentifier: id,
-    availabilityZoneBefore: before.AvailabilityZone,
-    availabilityZoneAfter: after.AvailabilityZone,
-    secondaryAvailabilityZoneBefore: before.SecondaryAvailabilityZone,
-    secondaryAvailabilityZoneAfter: after.SecondaryAvailabilityZone,
+    ...plan,
+    availabilityZoneAfter: after.AvailabilityZone ?? null,
+    secondaryAvailabilityZoneAfter: after.SecondaryAvailabilityZone ?? null,
     failedOver:
-      before.AvailabilityZone !== undefined && after.AvailabilityZone !== before.AvailabilityZone,
+      plan.availabilityZoneBefore !== null &&
+      after.AvailabilityZone !== plan.availabilityZoneBefore,
     statusesSeen,
     durationMs: Date.now() - started,
+  };
+}
+
+/**
+ * An RDS failover: RebootDBInstance with ForceFailover on a Multi-AZ instance, waiting until it
+ * is available again. There is nothing to roll back — a failover cannot be undone (failing back
+ * is a second outage) — so rollback does nothing; the residue is the instance not being
+ * `available` (still rebooting, failed).
+ */
+export function rdsFailover(
+  rds: RDSClient,
+  target: RdsFailoverTarget,
+  options: RdsFailoverOptions = {},
+): Fault<RdsFailoverRecord> {
+  const id = target.dbInstanceIdentifier;
+  return {
+    kind: RDS_FAILOVER_FAULT,
+    target: `DB instance ${id}`,
+    plan: () => planFailover(rds, id),
+    inject: () => failover(rds, id, options),
+    rollback: async () => undefined,
+    async residue(): Promise<ResidueItem[]> {
+      const db = await describeDb(rds, id);
+      return db.DBInstanceStatus === 'available'
+        ? []
+        : [{ resource: `DB instance ${id}`, detail: `status ${db.DBInstanceStatus ?? 'unknown'}` }];
+    },
   };
 }

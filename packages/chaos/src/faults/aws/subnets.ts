@@ -6,7 +6,7 @@ import {
   paginateDescribeSubnets,
   type Subnet,
 } from '@aws-sdk/client-ec2';
-import { AwsFaultTargetError } from './aws-errors.ts';
+import { FaultTargetError } from '../fault.ts';
 
 /** Tag terraform/modules/vpc puts on every subnet and NACL: `public`, `private` or `database`. */
 export const TIER_TAG = 'stackproof.io/tier';
@@ -27,7 +27,8 @@ export interface SubnetAclAssociation {
   readonly associationId: string;
 }
 
-function describeTarget(target: AzSubnetsTarget): string {
+/** `VPC vpc-0abc in me-central-1a`, with the tier selection when there is one. */
+export function describeTarget(target: AzSubnetsTarget): string {
   const tiers =
     target.tiers === undefined ? '' : ` with ${TIER_TAG} in [${target.tiers.join(', ')}]`;
   return `VPC ${target.vpcId} in ${target.availabilityZone}${tiers}`;
@@ -71,7 +72,7 @@ export async function selectAzSubnets(
     filters.push({ Name: `tag:${TIER_TAG}`, Values: [...target.tiers] });
   const found = await describeSubnets(ec2, filters);
   if (found.length === 0) {
-    throw new AwsFaultTargetError(fault, `there are no subnets of ${describeTarget(target)}`);
+    throw new FaultTargetError(fault, `there are no subnets of ${describeTarget(target)}`);
   }
   const acls = await describeNetworkAcls(ec2, [{ Name: 'vpc-id', Values: [target.vpcId] }]);
   const subnets = found.map((subnet): SubnetAclAssociation => {
@@ -88,7 +89,7 @@ export async function selectAzSubnets(
       }
     }
     // Every subnet is associated with exactly one NACL (the VPC's default unless told otherwise).
-    throw new AwsFaultTargetError(fault, `subnet ${subnetId} has no network ACL association`);
+    throw new FaultTargetError(fault, `subnet ${subnetId} has no network ACL association`);
   });
   return { subnets: subnets.sort((a, b) => a.subnetId.localeCompare(b.subnetId)), acls };
 }
