@@ -7,23 +7,23 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
-import { DEFAULT_ZONES } from '@stackproof/core';
+import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ec2For } from './aws-ec2.test-helpers.ts';
-import { AwsStateRecordError, AwsStateRecordingError, AwsStateRestoreError } from './aws-errors.ts';
+import { ec2For } from './ec2.test-helpers.ts';
+import { AwsStateRecordError, AwsStateRecordingError, AwsStateRestoreError } from './errors.ts';
 import {
   beginAwsStateRecording,
   finishAwsStateRecording,
   recordedRequestCount,
-} from './aws-state-capture.ts';
+} from './state-capture.ts';
 import {
   AWS_STATE_MANIFEST_FILE,
   AWS_STATE_RECORDING_FILE,
   describeAwsState,
-} from './aws-state-manifest.ts';
-import { recordAwsState } from './aws-state-record.ts';
-import { restoreAwsState } from './aws-state-restore.ts';
+} from './state-manifest.ts';
+import { recordAwsState } from './state-record.ts';
+import { restoreAwsState } from './state-restore.ts';
 
 // A recording made here, by real SDK calls against moto: a VPC and a subnet per zone. The subnets
 // name the VPC by id, so they only replay if the replay reproduces that id.
@@ -31,7 +31,6 @@ let dir: string;
 let stateDir: string;
 let recorder: MotoServer;
 let vpcId: string;
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-aws-state-'));
@@ -197,7 +196,7 @@ describe('describeAwsState', () => {
 describe('recordAwsState', () => {
   it('names the missing hashicorp/aws provider when the IaC tier is not built', async () => {
     const record = recordAwsState({
-      terraformRoot: join(repoRoot, 'terraform'),
+      terraformRoot: repoPath('terraform'),
       outDir: join(dir, 'never'),
       env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'no-such.tfrc') },
     });

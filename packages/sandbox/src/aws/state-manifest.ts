@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashTerraformSources } from '@stackproof/iac';
-import { AwsStateRecordingError } from './aws-errors.ts';
-import { readRecording } from './aws-recording.ts';
+import { AwsStateRecordingError } from './errors.ts';
+import { readRecording } from './recording.ts';
 
 /** Where the recorded account state lives, relative to the repository root. */
 export const AWS_STATE_DIR = join('fixtures', 'aws-state');

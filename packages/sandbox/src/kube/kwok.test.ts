@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { DEFAULT_ZONES, isLoopbackPortFree, pollUntil } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesReferencing } from '../lifecycle/residue.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { type Kwok, startKwok } from './kwok.ts';
 import {
@@ -20,7 +21,6 @@ import {
   nodeResources,
   waitForNodesReady,
 } from './kwok-nodes.ts';
-import { processesReferencing } from './process-residue.ts';
 
 // The whole control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and
 // KWOK as real processes; `make tools` builds them.

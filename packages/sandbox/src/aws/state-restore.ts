@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AwsEndpoint } from '@stackproof/toolchain';
-import { AwsStateRecordingError, AwsStateRestoreError } from './aws-errors.ts';
-import { resetMoto, stopRecording, uploadRecording } from './aws-moto-recorder.ts';
-import { describeRecordedRequest, readRecording, replayRecordedRequests } from './aws-recording.ts';
+import { AwsStateRecordingError, AwsStateRestoreError } from './errors.ts';
+import { resetMoto, stopRecording, uploadRecording } from './moto-recorder.ts';
+import { describeRecordedRequest, readRecording, replayRecordedRequests } from './recording.ts';
 import {
   AWS_STATE_MANIFEST_FILE,
   type AwsStateManifest,
   type AwsStateWorkspace,
   readAwsStateManifest,
-} from './aws-state-manifest.ts';
+} from './state-manifest.ts';
 
 export interface RestoreAwsStateOptions {
   /** Default: manifest.json beside the recording, when it exists. */

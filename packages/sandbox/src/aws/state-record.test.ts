@@ -3,14 +3,15 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { repoPath } from '@stackproof/core';
 import { hashTerraformSources } from '@stackproof/iac';
 import { startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ec2For } from './aws-ec2.test-helpers.ts';
-import { AwsStateRecordError } from './aws-errors.ts';
-import { AWS_STATE_RECORDING_FILE, describeAwsState } from './aws-state-manifest.ts';
-import { MOTO_EXCLUDED_RESOURCES, recordAwsState, variableSources } from './aws-state-record.ts';
-import { restoreAwsState } from './aws-state-restore.ts';
+import { ec2For } from './ec2.test-helpers.ts';
+import { AwsStateRecordError } from './errors.ts';
+import { AWS_STATE_RECORDING_FILE, describeAwsState } from './state-manifest.ts';
+import { MOTO_EXCLUDED_RESOURCES, recordAwsState, variableSources } from './state-record.ts';
+import { restoreAwsState } from './state-restore.ts';
 
 // recordAwsState drives OpenTofu with the hashicorp/aws provider, which cannot be obtained on this
 // machine (docs/toolchain.md). These tests run it with FAKE_TOFU below — a stand-in, named as
@@ -81,8 +82,7 @@ switch (args[0]) {
 }
 `;
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
-const terraformRoot = join(repoRoot, 'terraform');
+const terraformRoot = repoPath('terraform');
 let dir: string;
 let env: NodeJS.ProcessEnv;
 

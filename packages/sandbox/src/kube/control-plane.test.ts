@@ -6,10 +6,10 @@ import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isLoopbackPortFree } from '@stackproof/core';
 import { ComponentStartError, resolveTool } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesReferencing } from '../lifecycle/residue.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { probeGet } from './https-probe.ts';
 import { createControlPlanePki } from './pki.ts';
-import { processesReferencing } from './process-residue.ts';
 
 // Real etcd and kube-apiserver (built by `make tools`, found through ETCD_BIN /
 // KUBE_APISERVER_BIN or PATH); a missing binary fails the suite with a message naming `make tools`.

@@ -9,9 +9,9 @@ import {
   waitReady,
 } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesReferencing } from '../lifecycle/residue.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { probeGet } from './https-probe.ts';
-import { processesReferencing } from './process-residue.ts';
 
 // Toolchain smoke test: the pinned metrics-server binary runs against the sandbox apiserver.
 // Wiring it into the sandbox (APIService, kubelet metrics from KWOK) belongs to the sandbox

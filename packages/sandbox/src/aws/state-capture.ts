@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AwsEndpoint, runTool, startMotoServer } from '@stackproof/toolchain';
-import { AwsStateRecordError } from './aws-errors.ts';
+import { AwsStateRecordError } from './errors.ts';
 import {
   downloadRecording,
   resetMoto,
@@ -9,19 +9,15 @@ import {
   seedMoto,
   startRecording,
   stopRecording,
-} from './aws-moto-recorder.ts';
-import {
-  describeRecordedRequest,
-  parseRecording,
-  replayRecordedRequests,
-} from './aws-recording.ts';
+} from './moto-recorder.ts';
+import { describeRecordedRequest, parseRecording, replayRecordedRequests } from './recording.ts';
 import {
   AWS_STATE_MANIFEST_FILE,
   AWS_STATE_RECORDING_FILE,
   type AwsStateManifest,
   type AwsStateSource,
   type AwsStateWorkspace,
-} from './aws-state-manifest.ts';
+} from './state-manifest.ts';
 
 /** The seed recordings use unless told otherwise; any fixed value does. */
 export const DEFAULT_AWS_STATE_SEED = 20_260_601;

@@ -10,29 +10,34 @@ import {
 } from '@kubernetes/client-node';
 import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
-import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from './aws-state-manifest.ts';
-import { restoreAwsState } from './aws-state-restore.ts';
-import { type ControlPlane, startControlPlane } from './control-plane.ts';
-import { type CpuSampler, startCpuSampler } from './cpu-sampler.ts';
-import { DataPlane } from './data-plane.ts';
-import { helmInstall, WORKLOADS_CHART_DIR } from './helm-release.ts';
-import { KWOK_STAGES_DIR, type Kwok, startKwok } from './kwok.ts';
+import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
+import { restoreAwsState } from '../aws/state-restore.ts';
+import { DataPlane } from '../data-plane/data-plane.ts';
+import { ServiceRouter } from '../data-plane/service-router.ts';
+import {
+  PASSWORD,
+  PostgresCluster,
+  SUPERUSER,
+  serverUserCanReach,
+} from '../database/postgres-cluster.ts';
+import { type ControlPlane, startControlPlane } from '../kube/control-plane.ts';
+import { type CpuSampler, startCpuSampler } from '../kube/cpu-sampler.ts';
+import { helmInstall, WORKLOADS_CHART_DIR } from '../kube/helm-release.ts';
+import { KWOK_STAGES_DIR, type Kwok, startKwok } from '../kube/kwok.ts';
 import {
   createKwokNodes,
   eksNodeGroup,
   type InstanceType,
   waitForNodesReady,
-} from './kwok-nodes.ts';
+} from '../kube/kwok-nodes.ts';
 import {
   kwokMetricsOptions,
   type MetricsPipeline,
   metricsNodeAnnotations,
   metricsPipelineControlPlaneOptions,
   startMetricsPipeline,
-} from './metrics-pipeline.ts';
-import { PASSWORD, PostgresCluster, SUPERUSER, serverUserCanReach } from './postgres-cluster.ts';
-import { SANDBOX_MARKER_ENV } from './process-residue.ts';
-import { ServiceRouter } from './service-router.ts';
+} from '../kube/metrics-pipeline.ts';
+import { SANDBOX_MARKER_ENV } from './residue.ts';
 
 /**
  * Holder of a powered-off node's Lease. KWOK renews a node's Lease only while it holds it (it
@@ -49,7 +54,9 @@ function microTime(date: Date): string {
 }
 
 /** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
-export const DATA_PLANE_STAGES_DIR = fileURLToPath(new URL('../kwok/data-plane/', import.meta.url));
+export const DATA_PLANE_STAGES_DIR = fileURLToPath(
+  new URL('../../kwok/data-plane/', import.meta.url),
+);
 
 /**
  * Timings that make node loss visible within seconds instead of minutes. EKS keeps the upstream

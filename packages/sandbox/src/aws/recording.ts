@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { AwsStateRecordingError } from './aws-errors.ts';
+import { AwsStateRecordingError } from './errors.ts';
 
 /** One request as moto's recorder wrote it (moto/moto_api/_internal/recorder/models.py). */
 export interface RecordedRequest {

@@ -19,15 +19,15 @@ import {
   runTofuOrThrow,
 } from '@stackproof/iac';
 import { AWS_TEST_CREDENTIALS, type AwsEndpoint, startMotoServer } from '@stackproof/toolchain';
-import { AwsStateRecordError } from './aws-errors.ts';
+import { AwsStateRecordError } from './errors.ts';
 import {
   beginAwsStateRecording,
   DEFAULT_AWS_STATE_SEED,
   detectMotoVersion,
   finishAwsStateRecording,
   recordedRequestCount,
-} from './aws-state-capture.ts';
-import type { AwsStateManifest, AwsStateWorkspace } from './aws-state-manifest.ts';
+} from './state-capture.ts';
+import type { AwsStateManifest, AwsStateWorkspace } from './state-manifest.ts';
 
 /**
  * The workspaces recorded by default, in apply order (each reads outputs of earlier ones).

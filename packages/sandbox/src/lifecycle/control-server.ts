@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
+import { sandboxHealth } from './health.ts';
 import type { Sandbox } from './sandbox.ts';
-import { sandboxHealth } from './sandbox-health.ts';
 
 /**
  * The daemon's loopback control API: status and the fault hooks, for the CLI and the chaos

@@ -12,12 +12,12 @@ import {
 } from '@kubernetes/client-node';
 import { isLoopbackPortFree } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNodeReady } from './kwok-nodes.ts';
-import { requestOnce } from './loopback-requests.ts';
-import { processesMarkedWith, processesReferencing } from './process-residue.ts';
+import { requestOnce } from '../data-plane/loopback-requests.test-helpers.ts';
+import { isNodeReady } from '../kube/kwok-nodes.ts';
+import { controlRequest, sandboxDown, sandboxStatus, sandboxUp } from './lifecycle.ts';
+import { processesMarkedWith, processesReferencing } from './residue.ts';
 import { SANDBOX_TIMINGS } from './sandbox.ts';
-import { controlRequest, sandboxDown, sandboxStatus, sandboxUp } from './sandbox-lifecycle.ts';
-import type { SandboxState } from './sandbox-state.ts';
+import type { SandboxState } from './state.ts';
 
 // The whole sandbox, started once through the daemon exactly as `stackproof sandbox up` does:
 // real control plane, KWOK nodes in three zones, PostgreSQL, real backend/frontend instances

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pollUntil } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesReferencing } from '../lifecycle/residue.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import {
   type CpuSample,
@@ -15,7 +16,6 @@ import {
   USAGE_CPU_ANNOTATION,
   USAGE_MEMORY_ANNOTATION,
 } from './cpu-sampler.ts';
-import { processesReferencing } from './process-residue.ts';
 
 // The sampler against real processes and a real apiserver: a busy loop, an idle process, and
 // an idle parent whose child does the work. Pods are only API objects here (nothing schedules

@@ -12,7 +12,7 @@ export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
 
 /** Stage files shipped with this package (see kwok/stages/README.md). */
-export const KWOK_STAGES_DIR = fileURLToPath(new URL('../kwok/stages/', import.meta.url));
+export const KWOK_STAGES_DIR = fileURLToPath(new URL('../../kwok/stages/', import.meta.url));
 
 export interface KwokOptions {
   /**

@@ -21,6 +21,7 @@ import {
 import { pollUntil } from '@stackproof/core';
 import { ComponentStartError, resolveTool } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesReferencing } from '../lifecycle/residue.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { type CpuSample, type CpuSampler, startCpuSampler } from './cpu-sampler.ts';
 import { probeGet } from './https-probe.ts';
@@ -33,7 +34,6 @@ import {
   metricsPipelineControlPlaneOptions,
   startMetricsPipeline,
 } from './metrics-pipeline.ts';
-import { processesReferencing } from './process-residue.ts';
 
 // The whole pipeline with real processes: control plane, KWOK as the nodes' kubelets,
 // metrics-server behind the aggregator, and CPU measured from real child processes (a busy

@@ -2,14 +2,14 @@
 // every component as its child, publishes sandbox.json, serves the control API, and on SIGTERM
 // (`stackproof sandbox down`) stops everything and exits. Progress and the outcome go to
 // progress.jsonl, which `up` follows.
-//   node packages/sandbox/src/sandbox-daemon.ts --dir .sandbox
+//   node packages/sandbox/src/lifecycle/daemon.ts --dir .sandbox
 import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LOOPBACK_HOST } from '@stackproof/core';
+import { startControlServer } from './control-server.ts';
 import { SANDBOX_RELEASE, type Sandbox, startSandbox } from './sandbox.ts';
-import { startControlServer } from './sandbox-control.ts';
-import { PROGRESS_FILE, removeSandboxState, writeSandboxState } from './sandbox-state.ts';
+import { PROGRESS_FILE, removeSandboxState, writeSandboxState } from './state.ts';
 
 export type ProgressLine =
   | {

@@ -1,7 +1,7 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { isPidAlive } from '@stackproof/toolchain';
-import { probeGet } from './https-probe.ts';
-import { isNodeReady } from './kwok-nodes.ts';
+import { probeGet } from '../kube/https-probe.ts';
+import { isNodeReady } from '../kube/kwok-nodes.ts';
 import type { Sandbox } from './sandbox.ts';
 
 export interface ComponentHealth {

@@ -52,7 +52,7 @@ import { type CertKeyPair, issueCertificate, LOOPBACK_SANS } from './pki.ts';
 //   authenticates with the front-proxy client certificate.
 
 /** KWOK Metric and ClusterResourceUsage shipped with this package (see kwok/metrics/README.md). */
-export const KWOK_METRICS_DIR = fileURLToPath(new URL('../kwok/metrics/', import.meta.url));
+export const KWOK_METRICS_DIR = fileURLToPath(new URL('../../kwok/metrics/', import.meta.url));
 
 /** Node annotation metrics-server reads the resource-metrics path from (instead of /metrics/resource). */
 export const RESOURCE_METRICS_PATH_ANNOTATION = 'metrics.k8s.io/resource-metrics-path';

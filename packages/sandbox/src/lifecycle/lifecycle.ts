@@ -6,22 +6,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isLoopbackPortFree, StackproofError } from '@stackproof/core';
 import { isPidAlive, readLogTail } from '@stackproof/toolchain';
-import {
-  processesMarkedWith,
-  processesReferencing,
-  type ResidualProcess,
-} from './process-residue.ts';
-import type { ProgressLine } from './sandbox-daemon.ts';
-import type { ComponentHealth } from './sandbox-health.ts';
+import type { ProgressLine } from './daemon.ts';
+import type { ComponentHealth } from './health.ts';
+import { processesMarkedWith, processesReferencing, type ResidualProcess } from './residue.ts';
 import {
   DAEMON_LOG,
   PROGRESS_FILE,
   readSandboxState,
   removeSandboxState,
   type SandboxState,
-} from './sandbox-state.ts';
+} from './state.ts';
 
-const DAEMON_SCRIPT = fileURLToPath(new URL('./sandbox-daemon.ts', import.meta.url));
+const DAEMON_SCRIPT = fileURLToPath(new URL('./daemon.ts', import.meta.url));
 const UP_TIMEOUT_MS = 10 * 60_000;
 const DOWN_TIMEOUT_MS = 90_000;
 
