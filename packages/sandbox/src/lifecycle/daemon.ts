@@ -4,9 +4,14 @@
 // progress.jsonl, which `up` follows.
 //   node packages/sandbox/src/lifecycle/daemon.ts --dir .sandbox
 import { appendFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LOOPBACK_HOST } from '@stackproof/core';
+import {
+  removeTerraformOutputs,
+  sandboxOutputsDir,
+  writeTerraformOutputs,
+} from '../aws/outputs.ts';
 import { startControlServer } from './control-server.ts';
 import { SANDBOX_RELEASE, type Sandbox, startSandbox } from './sandbox.ts';
 import { PROGRESS_FILE, removeSandboxState, writeSandboxState } from './state.ts';
@@ -78,6 +83,15 @@ async function main(): Promise<void> {
     sandbox.aws.port,
     control.port,
   ];
+  // The outputs contract: one `terraform output -json` document per workspace, where
+  // `pnpm test:infra` reads them (STACKPROOF_OUTPUTS_DIR from `sandbox env`). Written before
+  // sandbox.json, so a published sandbox always has its outputs; none without a recorded apply.
+  const outputsDir = sandboxOutputsDir(dir);
+  await removeTerraformOutputs(outputsDir);
+  await mkdir(outputsDir, { recursive: true });
+  for (const [workspace, outputs] of Object.entries(sandbox.awsOutputs)) {
+    await writeTerraformOutputs(outputsDir, workspace, outputs);
+  }
   await writeSandboxState(dir, {
     version: 1,
     pid: process.pid,
@@ -98,6 +112,7 @@ async function main(): Promise<void> {
       stateRestored: sandbox.awsState.available,
       workspaces: sandbox.awsState.workspaces,
     },
+    outputsDir,
     controlUrl: control.url,
     controlToken: control.token,
     database: {
@@ -108,11 +123,6 @@ async function main(): Promise<void> {
     },
     ports,
   });
-  // Where `pnpm test:infra` and the user read the AWS side's outputs (empty without a recording).
-  await writeFile(
-    join(dir, 'terraform-outputs.json'),
-    `${JSON.stringify(sandbox.awsOutputs, null, 2)}\n`,
-  );
   progress({ type: 'ready', elapsedMs: performance.now() - t0 });
   console.log(`[sandbox] ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

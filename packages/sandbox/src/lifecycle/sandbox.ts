@@ -8,7 +8,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
+import { DEFAULT_ZONES, repoPath, type TerraformOutputsDocument } from '@stackproof/core';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
 import { restoreAwsState } from '../aws/state-restore.ts';
@@ -37,6 +37,15 @@ import {
   metricsPipelineControlPlaneOptions,
   startMetricsPipeline,
 } from '../kube/metrics-pipeline.ts';
+import type {
+  NodePowerLoss,
+  NodeRestore,
+  SandboxNodeInfo,
+  SandboxZoneInfo,
+  ZonePowerLoss,
+  ZoneRestore,
+} from '../sandbox-client.ts';
+import { SandboxTargetError } from './errors.ts';
 import { SANDBOX_MARKER_ENV } from './residue.ts';
 
 /**
@@ -94,12 +103,6 @@ export interface SandboxOptions {
   readonly helmValues?: Readonly<Record<string, unknown>>;
 }
 
-export interface SandboxNode {
-  readonly name: string;
-  readonly zone: string;
-  readonly poweredOff: boolean;
-}
-
 export interface Sandbox extends AsyncDisposable {
   readonly dir: string;
   readonly controlPlane: ControlPlane;
@@ -115,18 +118,23 @@ export interface Sandbox extends AsyncDisposable {
   readonly aws: MotoServer;
   /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
   readonly awsState: AwsStateSummary;
-  /** Outputs of the restored workspaces, by workspace (empty without a recording). */
-  readonly awsOutputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * `terraform output -json` of each restored workspace, by workspace path (empty without a
+   * recording); the daemon writes them to the outputs directory (see aws/outputs.ts).
+   */
+  readonly awsOutputs: Readonly<Record<string, TerraformOutputsDocument>>;
   readonly namespace: string;
-  readonly nodes: readonly SandboxNode[];
+  readonly nodes: readonly SandboxNodeInfo[];
+  zones(): SandboxZoneInfo[];
   /** Loopback URL of a Service of the reference workloads (`backend`, `frontend`). */
   serviceUrl(component: 'backend' | 'frontend'): string;
   /** Power loss of one node: instances die at once, KWOK stops its heartbeat. */
-  failNode(name: string): Promise<string[]>;
-  restoreNode(name: string): Promise<void>;
-  /** Power loss of every node in a zone. Returns the nodes that went down. */
-  failZone(zone: string): Promise<string[]>;
-  restoreZone(zone: string): Promise<string[]>;
+  failNode(name: string): Promise<NodePowerLoss>;
+  /** Power back on; a node that has power is left alone (`restored: false`). */
+  restoreNode(name: string): Promise<NodeRestore>;
+  /** Power loss of every node in a zone. */
+  failZone(zone: string): Promise<ZonePowerLoss>;
+  restoreZone(zone: string): Promise<ZoneRestore>;
   stop(): Promise<void>;
 }
 
@@ -279,7 +287,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stoppers.push({ name: 'moto', stop: () => aws.stop() });
     const awsStateDir = repoPath(AWS_STATE_DIR);
     const awsState = await describeAwsState(awsStateDir);
-    const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
+    const awsOutputs: Record<string, TerraformOutputsDocument> = {};
     if (awsState.available) {
       await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
         const restored = await restoreAwsState(aws, awsState.recordingFile);
@@ -344,34 +352,35 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     };
-    const knownNode = (name: string): void => {
-      if (!nodeZones.has(name)) {
-        throw new Error(`unknown node ${name}; nodes: ${[...nodeZones.keys()].join(', ')}`);
-      }
+    /** The node's zone; an unknown node is bad input naming the sandbox's nodes. */
+    const zoneOf = (name: string): string => {
+      const zone = nodeZones.get(name);
+      if (zone === undefined) throw new SandboxTargetError('node', name, [...nodeZones.keys()]);
+      return zone;
     };
     const nodesIn = (zone: string): string[] => {
       const names = [...nodeZones].filter(([, z]) => z === zone).map(([n]) => n);
       if (names.length === 0) {
-        throw new Error(
-          `no node in zone ${zone}; zones: ${[...new Set(nodeZones.values())].join(', ')}`,
-        );
+        throw new SandboxTargetError('zone', zone, [...new Set(nodeZones.values())].sort());
       }
       return names;
     };
-    const failNode = async (name: string): Promise<string[]> => {
-      knownNode(name);
+    const failNode = async (name: string): Promise<NodePowerLoss> => {
+      const zone = zoneOf(name);
       // Instances first: a power loss takes the processes before anyone notices.
-      const killed = await dataPlane.failNode(name);
+      const stoppedInstances = await dataPlane.failNode(name);
       poweredOff.add(name);
       await patchLease(name, {
         holderIdentity: POWER_LOSS_LEASE_HOLDER,
         leaseDurationSeconds: POWER_LOSS_LEASE_SECONDS,
         renewTime: microTime(new Date()),
       });
-      return killed;
+      return { node: name, zone, stoppedInstances };
     };
-    const restoreNode = async (name: string): Promise<void> => {
-      knownNode(name);
+    const restoreNode = async (name: string): Promise<NodeRestore> => {
+      const zone = zoneOf(name);
+      // A node that has power is left alone: expiring its Lease would interrupt its heartbeat.
+      if (!poweredOff.has(name)) return { node: name, zone, restored: false };
       // An expired Lease: KWOK acquires it on its next try and heartbeats the node again.
       await patchLease(name, {
         leaseDurationSeconds: SANDBOX_TIMINGS.nodeLeaseDurationSeconds,
@@ -379,6 +388,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       });
       poweredOff.delete(name);
       dataPlane.restoreNode(name);
+      return { node: name, zone, restored: true };
     };
 
     const sandbox: Sandbox = {
@@ -394,12 +404,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       awsState,
       awsOutputs,
       namespace,
-      get nodes(): SandboxNode[] {
+      get nodes(): SandboxNodeInfo[] {
         return specs.map((s) => ({
           name: s.name,
           zone: s.zone,
           poweredOff: poweredOff.has(s.name),
         }));
+      },
+      zones(): SandboxZoneInfo[] {
+        return [...new Set(specs.map((s) => s.zone))].sort().map((zone) => {
+          const nodes = nodesIn(zone);
+          return { zone, nodes, poweredOff: nodes.filter((n) => poweredOff.has(n)) };
+        });
       },
       serviceUrl(component) {
         const url = router.url(namespace, `${SANDBOX_RELEASE}-${component}`);
@@ -410,14 +426,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       failNode,
       restoreNode,
       async failZone(zone) {
-        const names = nodesIn(zone);
-        for (const name of names) await failNode(name);
-        return names;
+        const nodes = nodesIn(zone);
+        const stoppedInstances: string[] = [];
+        for (const name of nodes) stoppedInstances.push(...(await failNode(name)).stoppedInstances);
+        return { zone, nodes, stoppedInstances };
       },
       async restoreZone(zone) {
-        const names = nodesIn(zone);
-        for (const name of names) await restoreNode(name);
-        return names;
+        const restored: string[] = [];
+        for (const name of nodesIn(zone)) {
+          if ((await restoreNode(name)).restored) restored.push(name);
+        }
+        return { zone, restored };
       },
       stop: stopAll,
       [Symbol.asyncDispose]: stopAll,
