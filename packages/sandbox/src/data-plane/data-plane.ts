@@ -13,6 +13,7 @@ import {
 import { LOOPBACK_HOST, reserveLoopbackPort } from '@stackproof/core';
 import { type ManagedProcess, startManagedProcess } from '@stackproof/toolchain';
 import { type WatchedList, watchList } from '../kube/informers.ts';
+import { reaction } from '../kube/reaction.ts';
 import { type EnvSources, resolveContainerEnv, type ServiceRoute } from './pod-env.ts';
 import {
   containerArgv,
@@ -129,9 +130,13 @@ export class DataPlane {
   #timer: NodeJS.Timeout | undefined;
   #pods: WatchedList<V1Pod> | undefined;
   #nodes: WatchedList<V1Node> | undefined;
-  #reconciling: Promise<void> | undefined;
-  /** A change arrived while a pass ran: run another one right after it. */
-  #dirty = false;
+  readonly #reconciling = reaction(
+    () => this.reconcile(),
+    (error) => {
+      if (error === undefined) this.#errors.delete('reconcile');
+      else this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
+    },
+  );
   #stopped = false;
 
   constructor(options: DataPlaneOptions) {
@@ -169,24 +174,7 @@ export class DataPlane {
 
   /** Runs a pass now, or right after the one running: passes never overlap and none is lost. */
   #kick(): void {
-    if (this.#stopped) return;
-    if (this.#reconciling !== undefined) {
-      this.#dirty = true;
-      return;
-    }
-    this.#reconciling = (async () => {
-      do {
-        this.#dirty = false;
-        try {
-          await this.reconcile();
-          this.#errors.delete('reconcile');
-        } catch (error) {
-          this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
-        }
-      } while (this.#dirty && !this.#stopped);
-    })().finally(() => {
-      this.#reconciling = undefined;
-    });
+    this.#reconciling.kick();
   }
 
   /**
@@ -597,9 +585,10 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#reconciling.stop();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await Promise.all([this.#pods?.stop(), this.#nodes?.stop()]);
-    await this.#reconciling;
+    await this.#reconciling.idle();
     while (this.#starting.size > 0) await new Promise((r) => setTimeout(r, 20));
     await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid)));
   }
