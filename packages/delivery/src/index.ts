@@ -15,6 +15,17 @@ export {
   runCheckov,
 } from './checkov.ts';
 export { DeliveryError, type DeliveryErrorCode } from './delivery-error.ts';
+export { findUnpinnedActions, type UnpinnedAction } from './workflows/action-pins.ts';
+export { type ActionlintResult, runActionlint } from './workflows/actionlint.ts';
+export {
+  type CheckWorkflowsOptions,
+  checkWorkflows,
+  describeWorkflowProblem,
+  type HelpAnswer,
+  realCli,
+  requiredVariables,
+  type WorkflowProblem,
+} from './workflows/workflow-check.ts';
 export {
   getWorkspace,
   outputsFileName,
@@ -22,8 +33,8 @@ export {
   UPSTREAM_TFVARS_FILE,
   upstreamInputs,
   upstreamOf,
+  WORKSPACES_FILE,
   type WorkspaceInput,
   type WorkspaceSpec,
-  WORKSPACES_FILE,
   writeInputsFile,
 } from './workspaces.ts';
