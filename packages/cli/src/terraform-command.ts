@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { repoPath } from '@stackproof/core';
 import {
+  readWorkspaces,
   UPSTREAM_TFVARS_FILE,
   upstreamInputs,
   upstreamOf,
-  readWorkspaces,
   writeInputsFile,
 } from '@stackproof/delivery';
-import { repoPath } from '@stackproof/core';
 import { UsageError } from './usage-error.ts';
 
 export const TERRAFORM_USAGE = `Usage: stackproof terraform inputs <workspace> --outputs-dir DIR [--output FILE]
@@ -67,9 +67,11 @@ export async function terraformCommand(args: readonly string[]): Promise<Command
     throw new UsageError(`unknown terraform subcommand '${action ?? ''}'\n\n${TERRAFORM_USAGE}`);
   }
   const outputsDir = values['outputs-dir'];
-  if (outputsDir === undefined) throw new UsageError(`--outputs-dir is required\n\n${TERRAFORM_USAGE}`);
+  if (outputsDir === undefined)
+    throw new UsageError(`--outputs-dir is required\n\n${TERRAFORM_USAGE}`);
   const inputs = await upstreamInputs(workspace, outputsDir);
-  const output = values.output ?? join(repoPath('terraform', 'aws', workspace), UPSTREAM_TFVARS_FILE);
+  const output =
+    values.output ?? join(repoPath('terraform', 'aws', workspace), UPSTREAM_TFVARS_FILE);
   if (output === '-') return { exitCode: 0, stdout: `${JSON.stringify(inputs, null, 2)}\n` };
   await writeInputsFile(output, inputs);
   return {

@@ -142,10 +142,7 @@ export async function upstreamInputs(
   const spec = getWorkspace(specs, workspace);
   const outputs = new Map<string, Record<string, unknown>>();
   for (const upstream of upstreamOf(specs, workspace)) {
-    outputs.set(
-      upstream,
-      await readOutputs(join(outputsDir, outputsFileName(upstream)), upstream),
-    );
+    outputs.set(upstream, await readOutputs(join(outputsDir, outputsFileName(upstream)), upstream));
   }
   const values: Record<string, unknown> = {};
   const missing: string[] = [];
@@ -167,6 +164,9 @@ export async function upstreamInputs(
 }
 
 /** Writes the inputs as a `*.auto.tfvars.json` file (pretty JSON, trailing newline). */
-export async function writeInputsFile(file: string, values: Record<string, unknown>): Promise<void> {
+export async function writeInputsFile(
+  file: string,
+  values: Record<string, unknown>,
+): Promise<void> {
   await writeFile(file, `${JSON.stringify(values, null, 2)}\n`);
 }
