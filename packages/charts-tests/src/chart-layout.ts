@@ -16,8 +16,6 @@ export const manifestValuesFixturesDir = join(repositoryRoot, 'fixtures', 'manif
 /** CRDs vendored from upstream modules so the apiserver dry run knows the custom kinds. */
 export const crdFixturesDir = join(repositoryRoot, 'fixtures', 'crds');
 
-export const workflowsDir = join(repositoryRoot, '.github', 'workflows');
-
 /**
  * The Kubernetes version charts are rendered for: the one the toolchain builds. Passed as
  * --kube-version because a helm built from source without version stamping assumes v1.20.

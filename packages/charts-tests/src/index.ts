@@ -1,5 +1,3 @@
-export { findUnpinnedActions, type UnpinnedAction } from './action-pins.ts';
-export { runActionlint } from './actionlint.ts';
 export {
   ApiserverWaitError,
   createNamespace,
@@ -13,7 +11,6 @@ export {
   manifestValuesFixturesDir,
   repositoryRoot,
   targetKubeVersion,
-  workflowsDir,
   workloadsChartDir,
 } from './chart-layout.ts';
 export { chartSourcesSha256 } from './chart-sources-hash.ts';
