@@ -125,6 +125,8 @@ export class DataPlane {
   readonly #published = new Map<string, Published>();
   readonly #podIps = new Map<string, string>();
   readonly #failedNodes = new Set<string>();
+  /** Run-to-completion pods whose instance ended and whose phase was published. */
+  readonly #finished = new Set<string>();
   readonly #errors = new Map<string, string>();
   #nextIp = 1;
   #timer: NodeJS.Timeout | undefined;
@@ -193,6 +195,9 @@ export class DataPlane {
       if (this.#failedNodes.has(node)) continue;
       if (pod.metadata?.deletionTimestamp !== undefined) continue;
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      // Finished here, but the watch may not have delivered the Succeeded/Failed status yet: a
+      // run-to-completion pod must not run twice.
+      if (this.#finished.has(uid)) continue;
       wanted.add(uid);
       const instance = this.#instances.get(uid);
       if (instance === undefined) {
@@ -216,6 +221,8 @@ export class DataPlane {
     for (const uid of this.#published.keys()) {
       if (!wanted.has(uid) && !this.#instances.has(uid)) this.#published.delete(uid);
     }
+    const present = new Set(this.#pods.list().map((p) => p.metadata?.uid ?? ''));
+    for (const uid of this.#finished) if (!present.has(uid)) this.#finished.delete(uid);
   }
 
   #podIp(uid: string): string {
@@ -482,6 +489,7 @@ export class DataPlane {
       { namespace: instance.namespace, name: instance.pod, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    this.#finished.add(instance.uid);
     this.#instances.delete(instance.uid);
     this.#published.delete(instance.uid);
   }
