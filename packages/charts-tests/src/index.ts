@@ -1,5 +1,4 @@
 export {
-  ApiserverWaitError,
   createNamespace,
   type DryRunOutcome,
   dryRunObjects,
@@ -9,12 +8,10 @@ export {
   crdFixturesDir,
   manifestFixturesDir,
   manifestValuesFixturesDir,
-  repositoryRoot,
   targetKubeVersion,
   workloadsChartDir,
 } from './chart-layout.ts';
 export { chartSourcesSha256 } from './chart-sources-hash.ts';
-export { type CommandResult, runCommand } from './command-runner.ts';
 export {
   type ChartValues,
   helmBinary,

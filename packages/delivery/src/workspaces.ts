@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@stackproof/core';
+import { outputsFileName, repoPath } from '@stackproof/core';
 import { DeliveryError } from './delivery-error.ts';
 
 /** An input variable of a workspace, filled from an output of an earlier workspace. */
@@ -21,10 +21,9 @@ export interface WorkspaceSpec {
 /** The wiring file: workspaces in apply order with their inputs. */
 export const WORKSPACES_FILE = join('aws', 'workspaces.json');
 
-/** The file name `terraform output -json` of a workspace is saved under: slashes become dashes. */
-export function outputsFileName(workspace: string): string {
-  return `${workspace.replaceAll('/', '-')}.json`;
-}
+// The file name `terraform output -json` of a workspace is saved under is core's outputs contract
+// (slashes become dashes), shared with the sandbox's writer and the live suite's reader.
+export { outputsFileName };
 
 /** The tfvars file `stackproof terraform inputs` writes into a root; loaded by plan on its own. */
 export const UPSTREAM_TFVARS_FILE = 'upstream.auto.tfvars.json';

@@ -30,12 +30,22 @@ describe('loadTerraformOutputs', () => {
     expect(JSON.stringify([...outputs])).not.toContain('hunter2');
   });
 
-  it('refuses a file that is not terraform output -json', async () => {
+  it('refuses a file that is not terraform output -json (bare values)', async () => {
     await writeFile(join(dir, 'rds.json'), JSON.stringify({ endpoint: 'db:5432' }));
-    await expect(loadTerraformOutputs(dir)).rejects.toThrow(/output 'endpoint' has no 'value'/);
+    await expect(loadTerraformOutputs(dir)).rejects.toThrow(
+      /rds\.json is not 'terraform output -json' output: output 'endpoint' is not an object/,
+    );
   });
 
   it('refuses an empty directory with the command to fix it', async () => {
     await expect(loadTerraformOutputs(dir)).rejects.toBeInstanceOf(TerraformOutputsError);
+    await expect(loadTerraformOutputs(dir)).rejects.toThrow(/terraform output -json >/);
+  });
+
+  it('refuses a missing directory as bad input, not an internal error', async () => {
+    const missing = loadTerraformOutputs(join(dir, 'absent'));
+    await expect(missing).rejects.toBeInstanceOf(TerraformOutputsError);
+    await expect(missing).rejects.toMatchObject({ kind: 'bad-input' });
+    await expect(missing).rejects.toThrow(/there is no outputs directory .*absent/);
   });
 });

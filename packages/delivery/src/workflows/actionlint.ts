@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { resolveTool, ToolNotFoundError } from '@stackproof/toolchain';
+import { resolveTool, runTool, ToolNotFoundError, type ToolResult } from '@stackproof/toolchain';
 
-export interface ActionlintResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** How actionlint ended (toolchain's ToolResult: exit code 1 means findings). */
+export type ActionlintResult = ToolResult;
 
 /**
  * shellcheck checks the `run:` scripts when it is installed (Debian package `shellcheck`); it is
@@ -26,19 +22,9 @@ export function runActionlint(
   workflowFiles: readonly string[],
   cwd: string,
 ): Promise<ActionlintResult> {
-  const args = ['-no-color', ...shellcheckArgs(), '-pyflakes=', ...workflowFiles];
-  return new Promise((resolve, reject) => {
-    execFile(
-      resolveTool('actionlint').path,
-      args,
-      { cwd, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        if (error !== null && typeof error.code !== 'number') {
-          reject(error);
-          return;
-        }
-        resolve({ exitCode: error === null ? 0 : (error.code as number), stdout, stderr });
-      },
-    );
-  });
+  return runTool(
+    resolveTool('actionlint').path,
+    ['-no-color', ...shellcheckArgs(), '-pyflakes=', ...workflowFiles],
+    { cwd, timeoutMs: 120_000 },
+  );
 }
