@@ -1,5 +1,6 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
+import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -9,6 +10,7 @@ export const USAGE = `Usage: stackproof <command>
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
   sandbox up | down | status | env | fail | restore  the local stand-in for AWS + EKS
+  load run | manifest | aggregate                    k6 load: the HPA scale-out contract (see --help)
 
 Options: --help, --version`;
 
@@ -45,6 +47,10 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
     }
     if (command === 'sandbox') {
       const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'load') {
+      const result = await loadCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTool } from '@stackproof/toolchain';
+import { k6ChildEnv } from './k6-env.ts';
 import { K6RunError, K6SummaryError, K6TimeoutError } from './k6-errors.ts';
 import { type K6Summary, parseSummaryExport, type ThresholdResult } from './k6-summary.ts';
 
@@ -24,6 +25,8 @@ export interface K6RunOptions {
   readonly onOutput?: (chunk: string) => void;
   /** Environment of the k6 process; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Stops k6 (SIGTERM, then SIGKILL) when aborted, e.g. because a sibling instance failed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface K6RunResult extends K6Summary {
@@ -58,6 +61,7 @@ function runProcess(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   onOutput: ((chunk: string) => void) | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,12 +69,16 @@ function runProcess(
     let stderr = '';
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const stop = (): void => {
       child.kill('SIGTERM');
       // k6 stops gracefully on SIGTERM (teardown, summary); a hung one is killed after a grace period
       killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
     }, timeoutMs);
+    signal?.addEventListener('abort', stop, { once: true });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout = keepTail(stdout + chunk);
       onOutput?.(chunk);
@@ -82,12 +90,14 @@ function runProcess(
     child.on('error', (error) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
+      signal?.removeEventListener('abort', stop);
       reject(error);
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code, exitSignal) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
-      resolve({ code, signal, timedOut, stdout, stderr });
+      signal?.removeEventListener('abort', stop);
+      resolve({ code, signal: exitSignal, timedOut, stdout, stderr });
     });
   });
 }
@@ -113,13 +123,14 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       args.push('-e', `${key}=${value}`);
     }
     args.push(...(options.extraArgs ?? []), options.script);
-    const childEnv: NodeJS.ProcessEnv = {
-      ...env,
-      // k6 v2 otherwise reaches out to the network to resolve extensions and report usage
-      K6_AUTO_EXTENSION_RESOLUTION: 'false',
-      K6_NO_USAGE_REPORT: 'true',
-    };
-    const exit = await runProcess(k6Path, args, childEnv, timeoutMs, options.onOutput);
+    const exit = await runProcess(
+      k6Path,
+      args,
+      k6ChildEnv(env),
+      timeoutMs,
+      options.onOutput,
+      options.signal,
+    );
     if (exit.timedOut) throw new K6TimeoutError(options.script, timeoutMs);
     if (exit.code !== 0 && exit.code !== K6_EXIT_THRESHOLDS_FAILED) {
       throw new K6RunError(options.script, exit.code, exit.signal, tailLines(exit.stderr));
