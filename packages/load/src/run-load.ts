@@ -328,6 +328,11 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
         }),
       ),
     );
+  } catch (error) {
+    // no verdict (target down, script error, timeout): leave no half-written run behind
+    await rm(rawDir, { recursive: true, force: true });
+    await rm(join(outDir, 'plan.json'), { force: true });
+    throw error;
   } finally {
     clearInterval(ticker);
   }
