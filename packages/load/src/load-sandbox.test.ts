@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { readExpectationsFile, repoPath } from '@stackproof/core';
+import { pollUntil, readExpectationsFile, repoPath } from '@stackproof/core';
 import { checkPageInChromium, drawnCharts } from '@stackproof/report/testing';
 import { type SandboxState, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,7 +181,20 @@ describe('k6-operator TestRun for a distributed run', () => {
       '-f',
       fileURLToPath(new URL('../test-fixtures/k6-operator/k6.io_testruns.yaml', import.meta.url)),
     );
-    await kubectl('wait', '--for=condition=Established', 'crd/testruns.k6.io', '--timeout=60s');
+    // `kubectl wait` fails on a CRD whose status is not written yet: poll for Established instead
+    await pollUntil(
+      async () =>
+        (await kubectl(
+          'get',
+          'crd',
+          'testruns.k6.io',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+        )) === 'True'
+          ? true
+          : undefined,
+      { what: 'the TestRun CRD to be Established', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const { runPlan, k6Path } = await prepareRun({
       scenario: 'scale-out',
       target: 'http://stackproof-backend.stackproof.svc',

@@ -286,15 +286,24 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   );
   const every = (options.progressEverySeconds ?? 5) * 1000;
   let lastEmit = 0;
+  let polling = false;
   const ticker = setInterval(() => {
-    void tailer.poll().then(() => {
-      const now = Date.now();
-      const snapshot = tailer.snapshot(now, plan.totalSeconds);
-      if (snapshot !== undefined && now - lastEmit >= every) {
-        lastEmit = now;
-        options.onProgress?.(formatProgress(snapshot), snapshot);
-      }
-    });
+    if (polling) return; // a slow disk must not stack polls up
+    polling = true;
+    void tailer
+      .poll()
+      .then(() => {
+        const now = Date.now();
+        const snapshot = tailer.snapshot(now, plan.totalSeconds);
+        if (snapshot !== undefined && now - lastEmit >= every) {
+          lastEmit = now;
+          options.onProgress?.(formatProgress(snapshot), snapshot);
+        }
+      })
+      .catch(() => undefined) // progress is a courtesy: never fail the run over it
+      .finally(() => {
+        polling = false;
+      });
   }, 1000);
   const abort = new AbortController();
   let results: K6RunResult[];
