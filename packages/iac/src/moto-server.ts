@@ -50,12 +50,13 @@ async function waitReady(endpoint: string, child: ChildProcess, deadlineMs: numb
  * `await using` stops it; stop() kills only the process it started.
  */
 export async function startMotoServer(
-  options: { command?: string; readyTimeoutMs?: number } = {},
+  options: { command?: string; readyTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<MotoServer> {
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(options.command ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.env !== undefined ? { env: { ...process.env, ...options.env } } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

@@ -23,6 +23,7 @@ export {
   parseLiveExpectations,
 } from './inputs/live-expectations.ts';
 export {
+  MissingWorkspaceError,
   outputsFileName,
   readStackOutputs,
   StackOutputs,

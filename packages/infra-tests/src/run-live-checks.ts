@@ -2,6 +2,7 @@ import { type EvidenceEvent, evidence, isStackproofError } from '@stackproof/cor
 import { awsErrorName, classifyAwsError, targetErrorOf } from './aws/aws-errors.ts';
 import type { LiveCheck } from './checks/check.ts';
 import { LIVE_CHECKS } from './checks/registry.ts';
+import { MissingWorkspaceError } from './inputs/terraform-outputs.ts';
 import type { LiveTarget } from './live-target.ts';
 
 export interface LiveRun {
@@ -34,6 +35,9 @@ function skipped(property: string, subject: string, detail: string): EvidenceEve
 
 /** What a check's error means: the run cannot go on (thrown), or evidence about the property. */
 function eventForError(check: LiveCheck, error: unknown, target: LiveTarget): EvidenceEvent {
+  if (error instanceof MissingWorkspaceError) {
+    return skipped(check.property, `workspace ${error.workspace}`, error.message);
+  }
   const asTarget = targetErrorOf(error, target.awsClients?.endpoint);
   if (asTarget !== error) throw asTarget;
   if (isStackproofError(error)) throw error;

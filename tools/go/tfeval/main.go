@@ -87,6 +87,7 @@ type outputOut struct {
 
 type document struct {
 	Root      string                 `json:"root"`
+	Providers map[string]interface{} `json:"providers"`
 	Variables map[string]variableOut `json:"variables"`
 	Resources []instanceOut          `json:"resources"`
 	Outputs   map[string]outputOut   `json:"outputs"`
@@ -104,6 +105,7 @@ type module struct {
 	calls    map[string]*hclsyntax.Block
 	// "aws_vpc.this" and "data.aws_iam_policy_document.kms" → block
 	blocks      map[string]*hclsyntax.Block
+	providers   []*hclsyntax.Block
 	localVals   map[string]cty.Value
 	blockVals   map[string]cty.Value
 	inProgress  map[string]bool
@@ -167,6 +169,8 @@ func (ev *evaluator) loadModule(path, dir string) *module {
 				m.blocks[block.Labels[0]+"."+block.Labels[1]] = block
 			case "data":
 				m.blocks["data."+block.Labels[0]+"."+block.Labels[1]] = block
+			case "provider":
+				m.providers = append(m.providers, block)
 			}
 		}
 		m.scanGhosts(body)
@@ -592,12 +596,14 @@ func (m *module) block(key string) cty.Value {
 		if mode == "data" && typ == "aws_iam_policy_document" {
 			obj = withPolicyJSON(obj, m.ev)
 		}
-		obj = m.withGhosts(key, obj, address, shape != "")
+		// The instance's own arguments go out as they are; the placeholders for its computed
+		// attributes exist only in the value other expressions read.
 		rng := block.DefRange()
 		m.ev.out = append(m.ev.out, instanceOut{
 			Address: address, Module: m.path, Mode: mode, Type: typ, Name: name, Index: in.index,
 			Values: toJSON(obj), DependsOn: deps, File: relPath(m.ev.rootDir, rng.Filename), Line: rng.Start.Line,
 		})
+		obj = m.withGhosts(key, obj, address, shape != "")
 		if shape == "for_each" {
 			byKey[in.key.AsString()] = obj
 		} else {
@@ -638,20 +644,34 @@ func convertInt(v cty.Value, out *int) error {
 	return nil
 }
 
-// dependsOn lists the resources (module-qualified, without instance keys) named by depends_on.
+// dependsOn lists what a block must come after (module-qualified, without instance keys): every
+// resource, data source or module call its expressions name, and those named by depends_on. A
+// reference to a known argument (aws_ecr_repository.this.name) is an ordering all the same.
 func (m *module) dependsOn(block *hclsyntax.Block) []string {
+	self := block.Labels[0] + "." + block.Labels[1]
+	if block.Type == "data" {
+		self = "data." + self
+	}
+	seen := map[string]bool{}
 	deps := []string{}
-	attr, ok := block.Body.Attributes["depends_on"]
-	if !ok {
-		return deps
-	}
-	for _, tr := range attr.Expr.Variables() {
-		if key, _ := m.resourceKeyOf(tr); key != "" {
-			deps = append(deps, m.qualified(key))
-		} else if tr.RootName() == "module" {
-			deps = append(deps, m.qualified("module."+attrName(tr, 1)))
+	hclsyntax.VisitAll(block.Body, func(node hclsyntax.Node) hcl.Diagnostics {
+		expr, ok := node.(*hclsyntax.ScopeTraversalExpr)
+		if !ok {
+			return nil
 		}
-	}
+		dep := ""
+		if key, _ := m.resourceKeyOf(expr.Traversal); key != "" && key != self {
+			dep = m.qualified(key)
+		} else if expr.Traversal.RootName() == "module" && attrName(expr.Traversal, 1) != "" {
+			dep = m.qualified("module." + attrName(expr.Traversal, 1))
+		}
+		if dep != "" && !seen[dep] {
+			seen[dep] = true
+			deps = append(deps, dep)
+		}
+		return nil
+	})
+	sort.Strings(deps)
 	return deps
 }
 
@@ -1104,7 +1124,18 @@ func main() {
 	}
 	m.setVariables(given)
 
-	doc := document{Root: rootDir, Variables: map[string]variableOut{}, Outputs: map[string]outputOut{}}
+	doc := document{Root: rootDir, Providers: map[string]interface{}{}, Variables: map[string]variableOut{}, Outputs: map[string]outputOut{}}
+	// The root's provider configurations (region, default_tags), by provider name (aliases as
+	// name.alias).
+	for _, block := range m.providers {
+		name := block.Labels[0]
+		if alias, ok := block.Body.Attributes["alias"]; ok {
+			if v := m.eval(alias.Expr, nil); v.IsKnown() && v.Type() == cty.String {
+				name += "." + v.AsString()
+			}
+		}
+		doc.Providers[name] = toJSON(m.body(block.Body, nil, false))
+	}
 	for name, block := range m.varDecls {
 		desc := ""
 		if d, ok := block.Body.Attributes["description"]; ok {
@@ -1169,4 +1200,3 @@ func main() {
 		fail("%s", err)
 	}
 }
-

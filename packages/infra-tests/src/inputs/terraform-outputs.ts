@@ -12,6 +12,18 @@ export class TerraformOutputsError extends StackproofError {
 }
 
 /**
+ * A check needs a workspace whose outputs are not in the directory (a stack applied in part, or a
+ * workspace such as eks/prod1/k8s that the sandbox does not seed): the check is skipped, saying so.
+ */
+export class MissingWorkspaceError extends StackproofError {
+  readonly workspace: string;
+  constructor(workspace: string, message: string) {
+    super('WORKSPACE_OUTPUTS_MISSING', 'bad-input', message);
+    this.workspace = workspace;
+  }
+}
+
+/**
  * The file a workspace's `terraform output -json` goes to: its root's path under terraform/aws
  * with `/` replaced by `-` (`eks/prod1/infra` → `eks-prod1-infra.json`).
  */
@@ -104,7 +116,7 @@ export class StackOutputs {
 
   #value(workspace: string, output: string): unknown {
     const outputs = this.#byWorkspace.get(workspace);
-    if (outputs === undefined) throw new TerraformOutputsError(this.missing(workspace));
+    if (outputs === undefined) throw new MissingWorkspaceError(workspace, this.missing(workspace));
     if (!(output in outputs)) {
       throw new TerraformOutputsError(
         `${join(this.dir, outputsFileName(workspace))} has no output '${output}' (outputs: ${Object.keys(outputs).sort().join(', ') || 'none'}); apply the workspace's current code and write its outputs again`,
