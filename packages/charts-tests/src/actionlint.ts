@@ -1,5 +1,4 @@
-import { resolveTool, ToolNotFoundError } from '@stackproof/toolchain';
-import { type CommandResult, runCommand } from './command-runner.ts';
+import { resolveTool, runTool, ToolNotFoundError, type ToolResult } from '@stackproof/toolchain';
 
 /**
  * shellcheck checks the `run:` scripts when it is installed (Debian package `shellcheck`); it is
@@ -16,11 +15,8 @@ function shellcheckArgs(): string[] {
 }
 
 /** Runs actionlint (ACTIONLINT_BIN, then PATH) on workflow files. */
-export function runActionlint(
-  workflowFiles: readonly string[],
-  cwd: string,
-): Promise<CommandResult> {
-  return runCommand(
+export function runActionlint(workflowFiles: readonly string[], cwd: string): Promise<ToolResult> {
+  return runTool(
     resolveTool('actionlint').path,
     ['-no-color', ...shellcheckArgs(), '-pyflakes=', ...workflowFiles],
     { cwd },

@@ -1,7 +1,6 @@
 export { findUnpinnedActions, type UnpinnedAction } from './action-pins.ts';
 export { runActionlint } from './actionlint.ts';
 export {
-  ApiserverWaitError,
   createNamespace,
   type DryRunOutcome,
   dryRunObjects,
@@ -17,7 +16,6 @@ export {
   workloadsChartDir,
 } from './chart-layout.ts';
 export { chartSourcesSha256 } from './chart-sources-hash.ts';
-export { type CommandResult, runCommand } from './command-runner.ts';
 export {
   type ChartValues,
   helmBinary,

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { runTool } from '@stackproof/toolchain';
 import { stringify } from 'yaml';
 import {
   manifestFixturesDir,
@@ -9,7 +10,6 @@ import {
   targetKubeVersion,
 } from './chart-layout.ts';
 import { chartSourcesSha256 } from './chart-sources-hash.ts';
-import { runCommand } from './command-runner.ts';
 import { helmBinary, renderChart } from './helm.ts';
 import { type ManifestVariant, manifestVariants } from './manifest-variants.ts';
 
@@ -45,7 +45,7 @@ export interface ManifestFixtureIndex {
 }
 
 async function helmVersion(): Promise<string> {
-  const result = await runCommand(helmBinary(), ['version', '--short']);
+  const result = await runTool(helmBinary(), ['version', '--short']);
   return result.stdout.trim();
 }
 

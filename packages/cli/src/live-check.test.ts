@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoPath, reserveLoopbackPort } from '@stackproof/core';
-import { type MotoServer, seedAwsAccount, startMotoServer, writeOutputsDir } from '@stackproof/iac';
+import { seedAwsAccount, writeOutputsDir } from '@stackproof/iac';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `stackproof live check` as users run it (the real bin, a child process with only the
@@ -289,7 +290,9 @@ describe('stackproof live check: bad input and unreachable targets (exit 2, one 
   it('names refused (expired) credentials without printing them', async () => {
     // moto checks signatures against its IAM users once INITIAL_NO_AUTH_ACTION_COUNT is 0, as AWS
     // refuses an expired session's keys.
-    await using strict = await startMotoServer({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '0' } });
+    await using strict = await startMotoServer({
+      env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: '0' },
+    });
     const run = await stackproof(
       check(good, ['--side', 'aws']),
       { ...env, AWS_ENDPOINT_URL: strict.endpoint, AWS_SESSION_TOKEN: SECRET },

@@ -53,6 +53,7 @@ export {
   type PropertyInfo,
   UnknownPropertyError,
 } from './properties.ts';
+export { DEFAULT_REGION, DEFAULT_ZONES } from './reference-stack.ts';
 export { REPO_ROOT, repoPath } from './repo-paths.ts';
 export {
   type BaseFinding,

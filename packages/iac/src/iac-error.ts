@@ -5,7 +5,6 @@ export type IacErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'MANIFEST_INVALID'
   | 'IAC_TIER_MISSING'
-  | 'MOTO_START_FAILED'
   | 'TOFU_FAILED'
   | 'TFEVAL_FAILED'
   | 'SEED_FAILED';
@@ -16,7 +15,6 @@ const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
   MANIFEST_UNREADABLE: 'bad-input',
   MANIFEST_INVALID: 'bad-input',
   IAC_TIER_MISSING: 'environment',
-  MOTO_START_FAILED: 'environment',
   TOFU_FAILED: 'environment',
   TFEVAL_FAILED: 'environment',
   SEED_FAILED: 'environment',

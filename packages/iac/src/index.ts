@@ -9,7 +9,6 @@ export {
 } from './fixture-manifest.ts';
 export { IacError, type IacErrorCode } from './iac-error.ts';
 export { detectIacTier, type IacTier, mirrorPathFromCliConfig } from './iac-tier.ts';
-export { type MotoServer, startMotoServer } from './moto-server.ts';
 export { type GenerateOptions, generatePlanFixtures } from './plan-fixtures.ts';
 export {
   type AppliedWorkspace,
@@ -43,5 +42,5 @@ export {
   evaluateTerraformRoot,
 } from './seed/tfeval.ts';
 export { hashTerraformSources, type SourceHash } from './source-hash.ts';
-export { runTofu, runTofuOrThrow, type TofuResult } from './tofu.ts';
+export { runTofu, runTofuOrThrow, type TofuOptions } from './tofu.ts';
 export { lockedAwsVersion, motoProviderOverride, PLAN_FIXTURES_DIR } from './workspace-files.ts';

@@ -8,15 +8,14 @@ import {
 import type { EvidenceEvent } from '@stackproof/core';
 import { repoPath } from '@stackproof/core';
 import {
-  type MotoServer,
   SEED_VARIANTS,
   SEEDED_WORKSPACES,
   type SeedResult,
   seedAwsAccount,
-  startMotoServer,
   workspacesNeededFor,
   writeOutputsDir,
 } from '@stackproof/iac';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_CHECKS } from './checks/registry.ts';
 import { openLiveTarget } from './live-target.ts';

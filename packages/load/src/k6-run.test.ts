@@ -1,6 +1,7 @@
+import { reserveLoopbackPort } from '@stackproof/core';
 import { resolveTool } from '@stackproof/toolchain';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closedLoopbackPort, startCountingServer } from './counting-server.test-support.ts';
+import { startCountingServer } from './counting-server.test-helpers.ts';
 import { K6RunError } from './k6-errors.ts';
 import { K6_EXIT_THRESHOLDS_FAILED, runK6 } from './k6-run.ts';
 import { loadScript } from './load-scripts.ts';
@@ -63,7 +64,7 @@ describe('runK6 with the shipped http-steady script', () => {
   });
 
   it('fails fast in setup() without sending load when the target is down', async () => {
-    const port = await closedLoopbackPort();
+    const port = await reserveLoopbackPort();
     const run = runK6({
       script,
       k6Path,

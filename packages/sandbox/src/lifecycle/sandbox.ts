@@ -1,0 +1,430 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
+import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
+import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
+import { restoreAwsState } from '../aws/state-restore.ts';
+import { DataPlane } from '../data-plane/data-plane.ts';
+import { ServiceRouter } from '../data-plane/service-router.ts';
+import {
+  PASSWORD,
+  PostgresCluster,
+  SUPERUSER,
+  serverUserCanReach,
+} from '../database/postgres-cluster.ts';
+import { type ControlPlane, startControlPlane } from '../kube/control-plane.ts';
+import { type CpuSampler, startCpuSampler } from '../kube/cpu-sampler.ts';
+import { helmInstall, WORKLOADS_CHART_DIR } from '../kube/helm-release.ts';
+import { KWOK_STAGES_DIR, type Kwok, startKwok } from '../kube/kwok.ts';
+import {
+  createKwokNodes,
+  eksNodeGroup,
+  type InstanceType,
+  waitForNodesReady,
+} from '../kube/kwok-nodes.ts';
+import {
+  kwokMetricsOptions,
+  type MetricsPipeline,
+  metricsNodeAnnotations,
+  metricsPipelineControlPlaneOptions,
+  startMetricsPipeline,
+} from '../kube/metrics-pipeline.ts';
+import { SANDBOX_MARKER_ENV } from './residue.ts';
+
+/**
+ * Holder of a powered-off node's Lease. KWOK renews a node's Lease only while it holds it (it
+ * coexists with real kubelets that way), so the sandbox takes the Lease over with a long duration
+ * and never renews it: KWOK stops heartbeating the node and its pods, and the node lifecycle
+ * controller sees the renewals stop, exactly as when a kubelet loses power.
+ */
+export const POWER_LOSS_LEASE_HOLDER = 'stackproof-sandbox/power-loss';
+const POWER_LOSS_LEASE_SECONDS = 24 * 3600;
+
+/** A Lease MicroTime: RFC 3339 with microseconds. */
+function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
+export const DATA_PLANE_STAGES_DIR = fileURLToPath(
+  new URL('../../kwok/data-plane/', import.meta.url),
+);
+
+/**
+ * Timings that make node loss visible within seconds instead of minutes. EKS keeps the upstream
+ * defaults (node-monitor-grace-period 50 s, 300 s not-ready/unreachable tolerations); shortening
+ * them changes how fast the control plane reacts, not what it does.
+ */
+export const SANDBOX_TIMINGS = {
+  /** KWOK renews each node's Lease well within this. */
+  nodeLeaseDurationSeconds: 10,
+  /** kube-controller-manager marks a node NotReady/Unknown after this long without a renewal. */
+  nodeMonitorGracePeriodSeconds: 16,
+  nodeMonitorPeriodSeconds: 2,
+  /** Pods tolerate a NotReady/unreachable node this long before they are evicted. */
+  evictionTolerationSeconds: 10,
+  /** HPA controller sync period (upstream 15 s). */
+  hpaSyncPeriodSeconds: 5,
+} as const;
+
+export interface SandboxProgress {
+  readonly step: string;
+  readonly state: 'start' | 'done';
+  readonly elapsedMs: number;
+}
+
+export interface SandboxOptions {
+  /** Working directory (kubeconfig, logs, PKI, database); `.sandbox` in the CLI. */
+  readonly dir: string;
+  readonly nodesPerZone?: number;
+  readonly instanceType?: InstanceType;
+  readonly zones?: readonly string[];
+  readonly onProgress?: (progress: SandboxProgress) => void;
+  /** Namespace and Helm release of the reference workloads. */
+  readonly namespace?: string;
+  /** Extra Helm values over the sandbox's (for example fixed replicas). */
+  readonly helmValues?: Readonly<Record<string, unknown>>;
+}
+
+export interface SandboxNode {
+  readonly name: string;
+  readonly zone: string;
+  readonly poweredOff: boolean;
+}
+
+export interface Sandbox extends AsyncDisposable {
+  readonly dir: string;
+  readonly controlPlane: ControlPlane;
+  readonly kwok: Kwok;
+  readonly postgres: PostgresCluster;
+  readonly dataPlane: DataPlane;
+  readonly router: ServiceRouter;
+  /** metrics-server behind the registered APIService, scraping KWOK's kubelet metrics. */
+  readonly metrics: MetricsPipeline;
+  /** Feeds each pod's usage annotation from its real instance's measured CPU and memory. */
+  readonly cpuSampler: CpuSampler;
+  /** moto on loopback: the AWS side. */
+  readonly aws: MotoServer;
+  /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
+  readonly awsState: AwsStateSummary;
+  /** Outputs of the restored workspaces, by workspace (empty without a recording). */
+  readonly awsOutputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly namespace: string;
+  readonly nodes: readonly SandboxNode[];
+  /** Loopback URL of a Service of the reference workloads (`backend`, `frontend`). */
+  serviceUrl(component: 'backend' | 'frontend'): string;
+  /** Power loss of one node: instances die at once, KWOK stops its heartbeat. */
+  failNode(name: string): Promise<string[]>;
+  restoreNode(name: string): Promise<void>;
+  /** Power loss of every node in a zone. Returns the nodes that went down. */
+  failZone(zone: string): Promise<string[]>;
+  restoreZone(zone: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
+export const SANDBOX_RELEASE = 'stackproof';
+const DATABASE_NAME = 'stackproof';
+const DATABASE_SECRET = 'stackproof-database';
+
+function sandboxValues(postgres: PostgresCluster): Record<string, unknown> {
+  return {
+    fullnameOverride: SANDBOX_RELEASE,
+    databaseHost: postgres.info.host,
+    databasePort: postgres.info.port,
+    databaseName: DATABASE_NAME,
+    // The sandbox database listens on loopback only, without TLS; RDS is reached over TLS.
+    databaseSslMode: 'disable',
+    // No External Secrets operator: the sandbox writes the Secret the operator would.
+    externalSecretEnabled: false,
+    databaseCredentialsSecretName: DATABASE_SECRET,
+    // No ingress controller or cert-manager; the frontend's Service is routed on loopback.
+    ingressEnabled: false,
+    // Reacting in seconds, so a bounded burst shows the scale-out and its end.
+    autoscalingScaleDownStabilizationSeconds: 30,
+  };
+}
+
+async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
+  try {
+    await core.createNamespace({ body: { metadata: { name } } });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
+}
+
+async function writeDatabaseSecret(core: CoreV1Api, namespace: string): Promise<void> {
+  const body = {
+    metadata: { name: DATABASE_SECRET, namespace },
+    stringData: { username: SUPERUSER, password: PASSWORD },
+  };
+  try {
+    await core.createNamespacedSecret({ namespace, body });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
+}
+
+async function sandboxStageFiles(): Promise<string[]> {
+  const upstream = (await readdir(KWOK_STAGES_DIR))
+    .filter((n) => n.endsWith('.yaml') && n !== 'pod-ready.yaml')
+    .map((n) => join(KWOK_STAGES_DIR, n));
+  return [...upstream, join(DATA_PLANE_STAGES_DIR, 'pod-ready.yaml')].sort();
+}
+
+/**
+ * Starts the whole sandbox: control plane, KWOK nodes over three zones, PostgreSQL, the data plane
+ * and its router, and the reference workloads through Helm. Anything that fails to start is
+ * named, and everything started before it is stopped again.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const dir = resolve(options.dir);
+  const namespace = options.namespace ?? 'stackproof';
+  const t0 = performance.now();
+  const stoppers: { name: string; stop: () => Promise<void> }[] = [];
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    options.onProgress?.({ step: name, state: 'start', elapsedMs: performance.now() - t0 });
+    const result = await run();
+    options.onProgress?.({ step: name, state: 'done', elapsedMs: performance.now() - t0 });
+    return result;
+  };
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const s of stoppers.reverse()) {
+      try {
+        await s.stop();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    stoppers.length = 0;
+    if (errors.length > 0)
+      throw new AggregateError(errors, 'sandbox: some components did not stop');
+  };
+
+  try {
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    const controlPlane = await step('control plane', () =>
+      startControlPlane({
+        workDir: join(dir, 'k8s'),
+        withControllers: true,
+        ...metricsPipelineControlPlaneOptions,
+        horizontalPodAutoscalerSyncPeriodSeconds: SANDBOX_TIMINGS.hpaSyncPeriodSeconds,
+        extraArgs: {
+          apiserver: [
+            `--default-not-ready-toleration-seconds=${SANDBOX_TIMINGS.evictionTolerationSeconds}`,
+            `--default-unreachable-toleration-seconds=${SANDBOX_TIMINGS.evictionTolerationSeconds}`,
+          ],
+          controllerManager: [
+            `--node-monitor-grace-period=${SANDBOX_TIMINGS.nodeMonitorGracePeriodSeconds}s`,
+            `--node-monitor-period=${SANDBOX_TIMINGS.nodeMonitorPeriodSeconds}s`,
+          ],
+        },
+      }),
+    );
+    stoppers.push({ name: 'control plane', stop: () => controlPlane.stop() });
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(controlPlane.kubeconfigPath);
+    const core = kc.makeApiClient(CoreV1Api);
+
+    const kwok = await step('kwok', async () =>
+      startKwok(controlPlane, {
+        // KWOK is also every node's kubelet for resource metrics (see metrics-pipeline.ts).
+        ...(await kwokMetricsOptions(controlPlane)),
+        stageFiles: await sandboxStageFiles(),
+        nodeLeaseDurationSeconds: SANDBOX_TIMINGS.nodeLeaseDurationSeconds,
+        logFile: join(dir, 'logs', 'kwok.log'),
+      }),
+    );
+    stoppers.push({ name: 'kwok', stop: () => kwok.stop() });
+
+    const specs = eksNodeGroup({
+      nodegroup: 'general',
+      instanceType: options.instanceType ?? 'm6i.large',
+      zones: options.zones ?? DEFAULT_ZONES,
+      nodesPerZone: options.nodesPerZone ?? 2,
+    }).map((spec) => ({ ...spec, annotations: metricsNodeAnnotations(spec.name) }));
+    await step(`${specs.length} nodes Ready`, async () => {
+      await createKwokNodes(controlPlane, specs);
+      await waitForNodesReady(
+        controlPlane,
+        specs.map((s) => s.name),
+      );
+    });
+
+    // Inside the sandbox dir when the server's user can enter it; otherwise (a 0700 parent such
+    // as /root, as root) a temp dir, which sandbox.json records so `down` still removes it.
+    const metrics = await step('metrics-server (APIService v1beta1.metrics.k8s.io)', () =>
+      startMetricsPipeline(controlPlane, kwok, {
+        nodes: specs.map((s) => s.name),
+        logFile: join(dir, 'logs', 'metrics-server.log'),
+      }),
+    );
+    stoppers.push({ name: 'metrics-server', stop: () => metrics.stop() });
+
+    // The AWS side: moto, with the account state a recorded `tofu apply` of terraform/aws left
+    // (fixtures/aws-state, see aws-state-record.ts), replayed; never a hand-written copy.
+    const aws = await step('aws emulator (moto)', () =>
+      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
+    );
+    stoppers.push({ name: 'moto', stop: () => aws.stop() });
+    const awsStateDir = repoPath(AWS_STATE_DIR);
+    const awsState = await describeAwsState(awsStateDir);
+    const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
+    if (awsState.available) {
+      await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
+        const restored = await restoreAwsState(aws, awsState.recordingFile);
+        for (const ws of restored.workspaces) awsOutputs[ws.name] = ws.outputs;
+      });
+    }
+
+    const postgres = await step('postgresql', async () =>
+      PostgresCluster.create(
+        (await serverUserCanReach(dir)) ? { rootDir: join(dir, 'postgres') } : {},
+      ),
+    );
+    stoppers.push({ name: 'postgresql', stop: () => postgres.destroy() });
+    await postgres.createDatabase(DATABASE_NAME);
+
+    const router = new ServiceRouter({
+      kubeconfigPath: controlPlane.kubeconfigPath,
+      instancePort: (ns, pod) => dataPlane.instancePort(ns, pod),
+    });
+    const dataPlane = new DataPlane({
+      kubeconfigPath: controlPlane.kubeconfigPath,
+      logDir: join(dir, 'logs', 'pods'),
+      instanceEnv: { [SANDBOX_MARKER_ENV]: dir },
+      routes: () => router.routes(),
+      // A pod's env is resolved once, at start: read Services first so that a Service created
+      // in the same helm install (the frontend's BACKEND_URL) already has its route.
+      beforeInstanceStart: () => router.refresh(),
+    });
+    await step('data plane', async () => {
+      await router.start();
+      stoppers.push({ name: 'router', stop: () => router.stop() });
+      await dataPlane.start();
+      stoppers.push({ name: 'data plane', stop: () => dataPlane.stop() });
+    });
+    // Each pod's CPU, as the metrics API (and so the HPA) sees it, is its instance's measured CPU.
+    const cpuSampler = await startCpuSampler(controlPlane, {
+      pods: () =>
+        new Map(dataPlane.instances().map((i) => [`${i.namespace}/${i.pod}`, i.pid] as const)),
+    });
+    stoppers.push({ name: 'cpu sampler', stop: () => cpuSampler.stop() });
+
+    await step('reference workloads (helm)', async () => {
+      await ensureNamespace(core, namespace);
+      await writeDatabaseSecret(core, namespace);
+      await helmInstall({
+        kubeconfigPath: controlPlane.kubeconfigPath,
+        release: SANDBOX_RELEASE,
+        namespace,
+        chartDir: WORKLOADS_CHART_DIR,
+        values: { ...sandboxValues(postgres), ...options.helmValues },
+        workDir: dir,
+        timeoutSeconds: 240,
+      });
+    });
+
+    const nodeZones = new Map(specs.map((s) => [s.name, s.zone]));
+    const poweredOff = new Set<string>();
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const patchLease = async (name: string, spec: Record<string, unknown>): Promise<void> => {
+      await leases.patchNamespacedLease(
+        { name, namespace: 'kube-node-lease', body: { spec } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    };
+    const knownNode = (name: string): void => {
+      if (!nodeZones.has(name)) {
+        throw new Error(`unknown node ${name}; nodes: ${[...nodeZones.keys()].join(', ')}`);
+      }
+    };
+    const nodesIn = (zone: string): string[] => {
+      const names = [...nodeZones].filter(([, z]) => z === zone).map(([n]) => n);
+      if (names.length === 0) {
+        throw new Error(
+          `no node in zone ${zone}; zones: ${[...new Set(nodeZones.values())].join(', ')}`,
+        );
+      }
+      return names;
+    };
+    const failNode = async (name: string): Promise<string[]> => {
+      knownNode(name);
+      // Instances first: a power loss takes the processes before anyone notices.
+      const killed = await dataPlane.failNode(name);
+      poweredOff.add(name);
+      await patchLease(name, {
+        holderIdentity: POWER_LOSS_LEASE_HOLDER,
+        leaseDurationSeconds: POWER_LOSS_LEASE_SECONDS,
+        renewTime: microTime(new Date()),
+      });
+      return killed;
+    };
+    const restoreNode = async (name: string): Promise<void> => {
+      knownNode(name);
+      // An expired Lease: KWOK acquires it on its next try and heartbeats the node again.
+      await patchLease(name, {
+        leaseDurationSeconds: SANDBOX_TIMINGS.nodeLeaseDurationSeconds,
+        renewTime: microTime(new Date(Date.now() - 3600_000)),
+      });
+      poweredOff.delete(name);
+      dataPlane.restoreNode(name);
+    };
+
+    const sandbox: Sandbox = {
+      dir,
+      controlPlane,
+      kwok,
+      postgres,
+      dataPlane,
+      router,
+      metrics,
+      cpuSampler,
+      aws,
+      awsState,
+      awsOutputs,
+      namespace,
+      get nodes(): SandboxNode[] {
+        return specs.map((s) => ({
+          name: s.name,
+          zone: s.zone,
+          poweredOff: poweredOff.has(s.name),
+        }));
+      },
+      serviceUrl(component) {
+        const url = router.url(namespace, `${SANDBOX_RELEASE}-${component}`);
+        if (url === undefined)
+          throw new Error(`no route for ${namespace}/${SANDBOX_RELEASE}-${component}`);
+        return url;
+      },
+      failNode,
+      restoreNode,
+      async failZone(zone) {
+        const names = nodesIn(zone);
+        for (const name of names) await failNode(name);
+        return names;
+      },
+      async restoreZone(zone) {
+        const names = nodesIn(zone);
+        for (const name of names) await restoreNode(name);
+        return names;
+      },
+      stop: stopAll,
+      [Symbol.asyncDispose]: stopAll,
+    };
+    return sandbox;
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
