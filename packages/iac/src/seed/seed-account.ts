@@ -57,6 +57,8 @@ export interface SeedResult {
   readonly account: string;
   readonly workspaces: readonly SeededWorkspace[];
   readonly nodeInstances: readonly NodeInstance[];
+  /** The EKS cluster and managed node group the node instances belong to. */
+  readonly nodeGroup?: { readonly clusterName: string; readonly nodegroupName: string };
   /** What the emulator holds differently for the account as a whole (node instances). */
   readonly notes: readonly string[];
   /** The property a broken variant breaks, when one was asked for. */
@@ -255,6 +257,14 @@ export async function seedAwsAccount(options: SeedOptions): Promise<SeedResult> 
       account: identity.account,
       workspaces: seeded,
       nodeInstances,
+      ...(nodeShape !== undefined
+        ? {
+            nodeGroup: {
+              clusterName: nodeShape.clusterName,
+              nodegroupName: nodeShape.nodegroupName,
+            },
+          }
+        : {}),
       notes,
       ...(options.breaks !== undefined ? { variant: options.breaks } : {}),
       notSeeded: NOT_SEEDED_WORKSPACES,

@@ -4,7 +4,6 @@
 // progress.jsonl, which `up` follows.
 //   node packages/sandbox/src/lifecycle/daemon.ts --dir .sandbox
 import { appendFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LOOPBACK_HOST } from '@stackproof/core';
 import { startControlServer } from './control-server.ts';
@@ -95,8 +94,13 @@ async function main(): Promise<void> {
       region: sandbox.aws.region,
       accessKeyId: sandbox.aws.credentials.accessKeyId,
       secretAccessKey: sandbox.aws.credentials.secretAccessKey,
-      stateRestored: sandbox.awsState.available,
-      workspaces: sandbox.awsState.workspaces,
+      account: sandbox.awsAccount.kind,
+      workspaces: sandbox.awsAccount.workspaces,
+      outputsDir: sandbox.awsAccount.outputsDir,
+      ...(sandbox.awsAccount.seedRecord !== undefined
+        ? { seedRecord: sandbox.awsAccount.seedRecord }
+        : {}),
+      notHeld: sandbox.awsAccount.notHeld,
     },
     controlUrl: control.url,
     controlToken: control.token,
@@ -108,11 +112,6 @@ async function main(): Promise<void> {
     },
     ports,
   });
-  // Where `pnpm test:infra` and the user read the AWS side's outputs (empty without a recording).
-  await writeFile(
-    join(dir, 'terraform-outputs.json'),
-    `${JSON.stringify(sandbox.awsOutputs, null, 2)}\n`,
-  );
   progress({ type: 'ready', elapsedMs: performance.now() - t0 });
   console.log(`[sandbox] ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

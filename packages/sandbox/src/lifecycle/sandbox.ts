@@ -1,14 +1,23 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AutoscalingV2Api,
   CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  type V2HorizontalPodAutoscaler,
+  Watch,
 } from '@kubernetes/client-node';
 import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
+import {
+  type SeedResult,
+  seedAwsAccount,
+  type TerraformOutputDocument,
+  writeOutputsDir,
+} from '@stackproof/iac';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
 import { restoreAwsState } from '../aws/state-restore.ts';
@@ -94,6 +103,26 @@ export interface SandboxOptions {
   readonly helmValues?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The AWS account the sandbox's moto holds: `replayed` from a recorded `tofu apply` of
+ * terraform/aws (fixtures/aws-state), or `seeded` through the SDK from terraform/aws read with the
+ * real HCL parser (packages/iac's seed) where no recording exists. Never "applied": no provider
+ * ran here.
+ */
+export interface AwsAccountState {
+  readonly kind: 'replayed' | 'seeded';
+  readonly workspaces: readonly string[];
+  /** `<workspace>.json` per workspace, as `terraform output -json` prints them (`.sandbox/outputs`). */
+  readonly outputsDir: string;
+  /** The seed's record (what each resource became, what moto cannot hold): `aws-seed.json`. */
+  readonly seedRecord?: string;
+  /** Resources of terraform/aws moto cannot hold (seeded accounts). */
+  readonly notHeld: number;
+}
+
+/** Where the sandbox writes the AWS side's outputs, relative to its directory. */
+export const OUTPUTS_DIR = 'outputs';
+
 export interface SandboxNode {
   readonly name: string;
   readonly zone: string;
@@ -115,8 +144,10 @@ export interface Sandbox extends AsyncDisposable {
   readonly aws: MotoServer;
   /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
   readonly awsState: AwsStateSummary;
-  /** Outputs of the restored workspaces, by workspace (empty without a recording). */
+  /** Outputs of the restored or seeded workspaces, by workspace. */
   readonly awsOutputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** How the emulator got its account, and where its outputs are. */
+  readonly awsAccount: AwsAccountState;
   readonly namespace: string;
   readonly nodes: readonly SandboxNode[];
   /** Loopback URL of a Service of the reference workloads (`backend`, `frontend`). */
@@ -128,6 +159,84 @@ export interface Sandbox extends AsyncDisposable {
   failZone(zone: string): Promise<string[]>;
   restoreZone(zone: string): Promise<string[]>;
   stop(): Promise<void>;
+}
+
+/**
+ * Resolves once every HPA of the namespace reports ScalingActive=True (a watch on the HPAs; the
+ * list is re-read when the watch ends early), or fails after `timeoutMs` naming the ones that do not.
+ */
+async function hpasActive(kc: KubeConfig, namespace: string, timeoutMs: number): Promise<void> {
+  const active = (h: V2HorizontalPodAutoscaler) =>
+    h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True') ?? false;
+  const api = kc.makeApiClient(AutoscalingV2Api);
+  const state = new Map<string, boolean>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await api.listNamespacedHorizontalPodAutoscaler({ namespace });
+    state.clear();
+    for (const h of list.items) state.set(h.metadata?.name ?? '', active(h));
+    if ([...state.values()].every(Boolean)) return;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      const waiting = [...state].filter(([, on]) => !on).map(([n]) => n);
+      throw new Error(
+        `HPAs ${waiting.join(', ')} in ${namespace} still have no metrics after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      let request: { abort(): void } | undefined;
+      const timer = setTimeout(() => request?.abort(), Math.min(remaining, 30_000));
+      const finish = () => {
+        clearTimeout(timer);
+        request?.abort();
+        resolve();
+      };
+      void new Watch(kc)
+        .watch(
+          `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+          { resourceVersion: list.metadata?.resourceVersion },
+          (_type: string, h: V2HorizontalPodAutoscaler) => {
+            state.set(h.metadata?.name ?? '', active(h));
+            if ([...state.values()].every(Boolean)) finish();
+          },
+          () => finish(),
+        )
+        .then((r) => {
+          request = r;
+        }, finish);
+    });
+    if ([...state.values()].every(Boolean)) return;
+  }
+}
+
+/** `terraform output -json` → output name → value. */
+function outputValues(doc: TerraformOutputDocument): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(doc).map(([name, output]) => [name, output.value]));
+}
+
+/** cty's JSON type of a value, as `terraform output -json` writes it beside each value. */
+function ctyType(value: unknown): unknown {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return ['tuple', value.map(ctyType)];
+  if (typeof value === 'object' && value !== null) {
+    return ['object', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyType(v)]))];
+  }
+  return 'dynamic';
+}
+
+/**
+ * The recording's manifest keeps each output's value only; this writes it back in the shape of
+ * `terraform output -json` (recorded outputs are never sensitive: the stack marks none).
+ */
+function outputDocument(values: Readonly<Record<string, unknown>>): TerraformOutputDocument {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      { sensitive: false, type: ctyType(value), value },
+    ]),
+  );
 }
 
 /** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
@@ -247,12 +356,76 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     stoppers.push({ name: 'kwok', stop: () => kwok.stop() });
 
-    const specs = eksNodeGroup({
-      nodegroup: 'general',
-      instanceType: options.instanceType ?? 'm6i.large',
-      zones: options.zones ?? DEFAULT_ZONES,
-      nodesPerZone: options.nodesPerZone ?? 2,
-    }).map((spec) => ({ ...spec, annotations: metricsNodeAnnotations(spec.name) }));
+    // The AWS side first: each node gets an EC2 instance of the stack's node group behind it, and
+    // its providerID names that instance, as on EKS.
+    const aws = await step('aws emulator (moto)', () =>
+      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
+    );
+    stoppers.push({ name: 'moto', stop: () => aws.stop() });
+    const nodeSpecs = (nodegroup: string) =>
+      eksNodeGroup({
+        nodegroup,
+        instanceType: options.instanceType ?? 'm6i.large',
+        zones: options.zones ?? DEFAULT_ZONES,
+        nodesPerZone: options.nodesPerZone ?? 2,
+      });
+    const awsStateDir = repoPath(AWS_STATE_DIR);
+    const awsState = await describeAwsState(awsStateDir);
+    const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
+    const outputsDir = join(dir, OUTPUTS_DIR);
+    let awsAccount: AwsAccountState;
+    let seed: SeedResult | undefined;
+    if (awsState.available) {
+      // The account state a recorded `tofu apply` of terraform/aws left, replayed.
+      awsAccount = await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
+        const restored = await restoreAwsState(aws, awsState.recordingFile);
+        await mkdir(outputsDir, { recursive: true });
+        for (const ws of restored.workspaces) {
+          awsOutputs[ws.name] = ws.outputs;
+          await writeFile(
+            join(outputsDir, `${ws.name.replaceAll('/', '-')}.json`),
+            `${JSON.stringify(outputDocument(ws.outputs), null, 2)}\n`,
+          );
+        }
+        return {
+          kind: 'replayed',
+          workspaces: awsState.workspaces,
+          outputsDir,
+          notHeld: 0,
+        } as const;
+      });
+    } else {
+      // No recording (the hashicorp/aws provider cannot be had here): seed the reference account
+      // through the SDK from terraform/aws, and say it is a seed.
+      const provisional = nodeSpecs('pending');
+      seed = await step('aws account (seeded from terraform/aws)', () =>
+        seedAwsAccount({
+          target: aws,
+          nodes: provisional.map((n) => ({ name: n.name, zone: n.zone })),
+        }),
+      );
+      await writeOutputsDir(seed, outputsDir);
+      const seedRecord = join(dir, 'aws-seed.json');
+      await writeFile(seedRecord, `${JSON.stringify(seed, null, 2)}\n`);
+      for (const ws of seed.workspaces) awsOutputs[ws.name] = outputValues(ws.outputs);
+      awsAccount = {
+        kind: 'seeded',
+        workspaces: seed.workspaces.map((w) => w.name),
+        outputsDir,
+        seedRecord,
+        notHeld: seed.workspaces.flatMap((w) => w.resources).filter((r) => r.status === 'not-held')
+          .length,
+      };
+    }
+    const nodegroup = seed?.nodeGroup?.nodegroupName ?? 'general';
+    const providerIds = new Map(
+      (seed?.nodeInstances ?? []).map((i, index) => [index, i.providerId] as const),
+    );
+    const specs = nodeSpecs(nodegroup).map((spec, index) => ({
+      ...spec,
+      annotations: metricsNodeAnnotations(spec.name),
+      ...(providerIds.has(index) ? { providerId: providerIds.get(index) as string } : {}),
+    }));
     await step(`${specs.length} nodes Ready`, async () => {
       await createKwokNodes(controlPlane, specs);
       await waitForNodesReady(
@@ -270,22 +443,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     );
     stoppers.push({ name: 'metrics-server', stop: () => metrics.stop() });
-
-    // The AWS side: moto, with the account state a recorded `tofu apply` of terraform/aws left
-    // (fixtures/aws-state, see aws-state-record.ts), replayed; never a hand-written copy.
-    const aws = await step('aws emulator (moto)', () =>
-      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
-    );
-    stoppers.push({ name: 'moto', stop: () => aws.stop() });
-    const awsStateDir = repoPath(AWS_STATE_DIR);
-    const awsState = await describeAwsState(awsStateDir);
-    const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
-    if (awsState.available) {
-      await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
-        const restored = await restoreAwsState(aws, awsState.recordingFile);
-        for (const ws of restored.workspaces) awsOutputs[ws.name] = ws.outputs;
-      });
-    }
 
     const postgres = await step('postgresql', async () =>
       PostgresCluster.create(
@@ -334,6 +491,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         timeoutSeconds: 240,
       });
     });
+    // Up means checkable: `pnpm test:infra` right after `up` judges the HPAs by their live
+    // metrics, which reach them one metrics-server scrape and one HPA sync after the pods start.
+    await step('autoscalers see metrics', () => hpasActive(kc, namespace, 120_000));
 
     const nodeZones = new Map(specs.map((s) => [s.name, s.zone]));
     const poweredOff = new Set<string>();
@@ -393,6 +553,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       aws,
       awsState,
       awsOutputs,
+      awsAccount,
       namespace,
       get nodes(): SandboxNode[] {
         return specs.map((s) => ({

@@ -21,9 +21,17 @@ export interface SandboxState {
     readonly region: string;
     readonly accessKeyId: string;
     readonly secretAccessKey: string;
-    /** Whether a recorded apply of terraform/aws was replayed into it, and of which workspaces. */
-    readonly stateRestored: boolean;
+    /**
+     * How the account got there: `replayed` from a recorded apply of terraform/aws, or `seeded`
+     * through the SDK from terraform/aws where no recording exists. Never "applied".
+     */
+    readonly account: 'replayed' | 'seeded';
     readonly workspaces: readonly string[];
+    /** `<workspace>.json` per workspace as `terraform output -json` prints them. */
+    readonly outputsDir: string;
+    /** The seed's record per resource (what moto cannot hold), for a seeded account. */
+    readonly seedRecord?: string;
+    readonly notHeld: number;
   };
   readonly database: {
     readonly host: string;
@@ -68,6 +76,9 @@ export function sandboxEnvExports(state: SandboxState): string {
   const vars: [string, string][] = [
     ['KUBECONFIG', state.kubeconfig],
     ['STACKPROOF_SANDBOX_NAMESPACE', state.namespace],
+    ...(state.aws !== undefined
+      ? ([['STACKPROOF_OUTPUTS_DIR', state.aws.outputsDir]] as [string, string][])
+      : []),
     ...Object.entries(state.services).map(
       ([name, url]) => [`STACKPROOF_${name.toUpperCase()}_URL`, url] as [string, string],
     ),
