@@ -16,6 +16,7 @@ export {
 } from './checks/check.ts';
 export { LIVE_SUITE_ACTIONS } from './checks/iam.ts';
 export { LIVE_CHECKS, liveCheckFor } from './checks/registry.ts';
+export { liveTargetOptionsFromEnv } from './env-target.ts';
 export {
   DEFAULT_LIVE_EXPECTATIONS,
   type LiveExpectations,
