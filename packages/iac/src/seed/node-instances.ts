@@ -135,9 +135,7 @@ export async function seedNodeInstances(
         TagSpecifications: [
           {
             ResourceType: 'instance',
-            Tags: Object.entries({ ...tags, 'stackproof.io/kubernetes-node': node.name }).map(
-              ([Key, Value]) => ({ Key, Value }),
-            ),
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
           },
         ],
       }),

@@ -397,12 +397,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     } else {
       // No recording (the hashicorp/aws provider cannot be had here): seed the reference account
       // through the SDK from terraform/aws, and say it is a seed.
-      const provisional = nodeSpecs('pending');
+      // One instance per node, in the nodes' order (their names follow the seeded node group's,
+      // known after the seed): the node and its instance meet through the providerID, as on EKS.
+      const nodes = nodeSpecs('node').map((n) => ({ name: n.name, zone: n.zone }));
       seed = await step('aws account (seeded from terraform/aws)', () =>
-        seedAwsAccount({
-          target: aws,
-          nodes: provisional.map((n) => ({ name: n.name, zone: n.zone })),
-        }),
+        seedAwsAccount({ target: aws, nodes }),
       );
       await writeOutputsDir(seed, outputsDir);
       const seedRecord = join(dir, 'aws-seed.json');
