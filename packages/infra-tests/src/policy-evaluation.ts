@@ -309,7 +309,7 @@ export async function choosePolicyEvaluator(
     const why =
       kind === 'access-denied'
         ? 'iam:SimulateCustomPolicy is not allowed for this identity'
-        : `the endpoint does not offer SimulateCustomPolicy (${(error as Error).name})`;
+        : `the endpoint does not offer SimulateCustomPolicy (${(error as Error).name}, HTTP ${(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? '?'})`;
     return localPolicyEvaluator(`local evaluation of the policy documents: ${why}`);
   }
 }
