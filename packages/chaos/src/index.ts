@@ -30,4 +30,11 @@ export {
   type ResidueItem,
 } from './faults/fault.ts';
 export { injectJournaled, type JournaledInjection, type JournaledRun } from './faults/journaled.ts';
+export {
+  NODE_POWER_LOSS_FAULT,
+  type PowerLossRecord,
+  sandboxNodePowerLoss,
+  sandboxZonePowerLoss,
+  ZONE_POWER_LOSS_FAULT,
+} from './faults/sandbox/power-loss.ts';
 export { appendJournal, type JournalEntry, pendingRollbacks, readJournal } from './journal.ts';

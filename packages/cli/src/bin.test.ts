@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-// Plan and manifest fixtures are data shared with the policies package's own tests.
-const FIXTURES = fileURLToPath(new URL('../../policies/test-fixtures/', import.meta.url));
+// The CLI's own plans (packages/cli/test-fixtures): a plan with failing, unknown and sensitive
+// values and the .tf sources its findings point at, an empty plan, and bad inputs.
+const FIXTURES = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
 
 interface Run {
   status: number | null;

@@ -1,5 +1,6 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
+import type { CliOutcome } from './cli-outcome.ts';
 import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
@@ -10,15 +11,10 @@ export const USAGE = `Usage: stackproof <command>
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
   live check --outputs DIR                          check the live stack after apply (see --help)
-  sandbox up | down | status | env | fail | restore  the local stand-in for AWS + EKS
+  sandbox up | down | status | env | nodes | fail | restore
+                                                    the local stand-in for AWS + EKS
 
 Options: --help, --version`;
-
-export interface CliOutcome {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** Exit status for bad input of any kind: the user must change what they passed in. */
 export const EXIT_BAD_INPUT = 2;
@@ -29,7 +25,7 @@ export const EXIT_INTERNAL = 3;
  * The only place where errors become exit codes and messages. Library code throws typed errors
  * with a `code`; this maps them.
  */
-export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
+export async function runCli(argv: readonly string[]): Promise<Required<CliOutcome>> {
   try {
     const [command, sub, ...rest] = argv;
     if (command === '--version')
@@ -77,7 +73,7 @@ export const EXIT_CODE_BY_KIND: Readonly<Record<ErrorKind, number>> = {
  * `StackproofError`s with a `code` and a `kind`; a usage error prints as is, every other one as
  * `error [CODE] message`. Anything else is a bug: exit 3 with the stack, for the report.
  */
-export function errorOutcome(error: unknown): CliOutcome {
+export function errorOutcome(error: unknown): Required<CliOutcome> {
   if (isStackproofError(error)) {
     const text =
       error instanceof UsageError ? error.message : `error [${error.code}] ${error.message}`;

@@ -1,30 +1,25 @@
 import {
-  controlRequest,
-  requireSandbox,
+  SandboxClient,
   sandboxDown,
   sandboxEnvExports,
   sandboxStatus,
   sandboxUp,
 } from '@stackproof/sandbox';
+import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
 
-export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | fail | restore> [--dir DIR]
+export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | nodes | fail | restore> [--dir DIR]
 
   up                    start the sandbox (idempotent); prints how to use it
   down                  stop everything; checks that no process or port is left
   status                health of each component (exit 1 when one is unhealthy)
   env                   shell exports: eval "$(stackproof sandbox env)"
-  fail node|zone NAME   power loss of a node or of every node in a zone
+  nodes                 every node with its zone and whether it has power
+  fail node|zone NAME   power loss of a node or of every node in a zone (prints JSON)
   restore node|zone NAME
 
 Options:
   --dir DIR   the sandbox's directory (default .sandbox)`;
-
-export interface CommandResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr?: string;
-}
 
 function parse(args: readonly string[]): { dir: string; rest: string[] } {
   const rest: string[] = [];
@@ -51,7 +46,7 @@ function parse(args: readonly string[]): { dir: string; rest: string[] } {
 export async function sandboxCommand(
   args: readonly string[],
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<CommandResult> {
+): Promise<CliOutcome> {
   const [action, ...more] = args;
   const { dir, rest } = parse(more);
   switch (action) {
@@ -79,7 +74,7 @@ export async function sandboxCommand(
   apiserver  ${state.apiServer}
 ${services}
   postgres   ${state.database.host}:${state.database.port}/${state.database.name}
-${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.account === 'replayed' ? 'replayed a recorded apply of' : `seeded through the SDK from terraform/aws (${state.aws.notHeld} resources moto cannot hold):`} ${state.aws.workspaces.join(', ')})\n  outputs    ${state.aws.outputsDir}\n`}
+${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.account === 'replayed' ? 'replayed a recorded apply of' : `seeded through the SDK from terraform/aws (${state.aws.notHeld} resources moto cannot hold):`} ${state.aws.workspaces.join(', ')})\n  outputs    ${state.outputsDir}\n`}
 Use it:
   eval "$(stackproof sandbox env --dir ${dir})"
   kubectl get nodes -L topology.kubernetes.io/zone
@@ -115,7 +110,14 @@ Stop it:
       };
     }
     case 'env':
-      return { exitCode: 0, stdout: sandboxEnvExports(await requireSandbox(dir)) };
+      return { exitCode: 0, stdout: sandboxEnvExports((await SandboxClient.connect(dir)).state) };
+    case 'nodes': {
+      const nodes = await (await SandboxClient.connect(dir)).nodes();
+      const lines = nodes.map(
+        (n) => `${n.name.padEnd(28)} ${n.zone.padEnd(16)} ${n.poweredOff ? 'powered off' : 'on'}`,
+      );
+      return { exitCode: 0, stdout: `${lines.join('\n')}\n` };
+    }
     case 'fail':
     case 'restore': {
       const [kind, name] = rest;
@@ -124,13 +126,14 @@ Stop it:
           `sandbox ${action} needs 'node NAME' or 'zone NAME'\n\n${SANDBOX_USAGE}`,
         );
       }
-      const state = await requireSandbox(dir);
-      const body = await controlRequest<unknown>(
-        state,
-        'POST',
-        `/${kind}s/${encodeURIComponent(name)}/${action}`,
-      );
-      return { exitCode: 0, stdout: `${JSON.stringify(body)}\n` };
+      // A name the sandbox does not have comes back as SandboxTargetError (bad input, exit 2),
+      // listing the valid ones.
+      const client = await SandboxClient.connect(dir);
+      const result =
+        kind === 'node'
+          ? await (action === 'fail' ? client.failNode(name) : client.restoreNode(name))
+          : await (action === 'fail' ? client.failZone(name) : client.restoreZone(name));
+      return { exitCode: 0, stdout: `${JSON.stringify(result)}\n` };
     }
     default:
       throw new UsageError(

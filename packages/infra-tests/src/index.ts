@@ -25,7 +25,6 @@ export {
 } from './inputs/live-expectations.ts';
 export {
   MissingWorkspaceError,
-  outputsFileName,
   readStackOutputs,
   StackOutputs,
   type TerraformOutputs,

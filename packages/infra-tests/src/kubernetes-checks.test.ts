@@ -13,7 +13,7 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { type EvidenceEvent, pollUntil, repoPath } from '@stackproof/core';
-import { type Sandbox, startSandbox } from '@stackproof/sandbox';
+import { type SandboxState, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_CHECKS } from './checks/registry.ts';
 import { openLiveTarget } from './live-target.ts';
@@ -24,7 +24,7 @@ import { runLiveChecks } from './run-live-checks.ts';
 // account. The reference stack passes; small workloads beside it, each broken in one way, fail
 // exactly the property they break.
 
-let sandbox: Sandbox;
+let state: SandboxState;
 let dir: string;
 let kc: KubeConfig;
 
@@ -32,15 +32,24 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stackproof-live-k8s-'));
   // mkdtemp makes it 0700; as root PostgreSQL runs as `postgres` and must enter it.
   await chmod(dir, 0o755);
-  sandbox = await startSandbox({ dir });
+  ({ state } = await sandboxUp({ dir }));
   kc = new KubeConfig();
-  kc.loadFromFile(sandbox.controlPlane.kubeconfigPath);
+  kc.loadFromFile(state.kubeconfig);
 }, 600_000);
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await sandboxDown({ dir }).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
 }, 120_000);
+
+function awsOf(s: SandboxState): NonNullable<SandboxState['aws']> {
+  if (s.aws === undefined) throw new Error('the sandbox has no AWS side');
+  return s.aws;
+}
+
+function credentialsOf(s: SandboxState) {
+  return { accessKeyId: awsOf(s).accessKeyId, secretAccessKey: awsOf(s).secretAccessKey };
+}
 
 async function expectationsFor(namespace: string): Promise<string> {
   const file = join(dir, `expectations-${namespace}.json`);
@@ -53,14 +62,14 @@ async function expectationsFor(namespace: string): Promise<string> {
 
 async function check(namespace: string, sides: readonly ('aws' | 'kubernetes')[] = ['kubernetes']) {
   await using target = await openLiveTarget({
-    outputsDir: sandbox.awsAccount.outputsDir,
+    outputsDir: state.outputsDir,
     expectationsFile:
       namespace === 'stackproof'
         ? repoPath('expectations', 'sandbox.json')
         : await expectationsFor(namespace),
-    kubeconfig: sandbox.controlPlane.kubeconfigPath,
+    kubeconfig: state.kubeconfig,
     sides,
-    aws: { endpoint: sandbox.aws.endpoint, credentials: sandbox.aws.credentials },
+    aws: { endpoint: awsOf(state).endpoint, credentials: credentialsOf(state) },
     env: {},
   });
   return runLiveChecks(target);
@@ -239,9 +248,9 @@ describe('Kubernetes checks on the sandbox', () => {
   it('puts a seeded EC2 instance of the node group behind every node (providerID), as on EKS', async () => {
     const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
     const ec2 = new EC2Client({
-      endpoint: sandbox.aws.endpoint,
-      region: sandbox.aws.region,
-      credentials: sandbox.aws.credentials,
+      endpoint: awsOf(state).endpoint,
+      region: awsOf(state).region,
+      credentials: credentialsOf(state),
     });
     try {
       for (const node of nodes) {
@@ -262,7 +271,7 @@ describe('Kubernetes checks on the sandbox', () => {
     } finally {
       ec2.destroy();
     }
-    expect(sandbox.awsAccount.kind).toBe('seeded');
+    expect(awsOf(state).account).toBe('seeded');
   }, 60_000);
 
   const variants: readonly { namespace: string; breaks: Breaks; fails: string[] }[] = [

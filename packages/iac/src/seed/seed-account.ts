@@ -1,7 +1,12 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { repoPath } from '@stackproof/core';
+import {
+  type JsonValue,
+  outputsFileName,
+  repoPath,
+  type TerraformOutputsDocument,
+} from '@stackproof/core';
 import { IacError } from '../iac-error.ts';
 import { type AppliedWorkspace, applyWorkspace, type SeededResource } from './apply-workspace.ts';
 import { type SeedClients, type SeedTarget, seedClients } from './handler.ts';
@@ -36,11 +41,8 @@ export const NOT_SEEDED_WORKSPACES: Readonly<Record<string, string>> = {
   'eks/prod1/k8s': 'Helm releases and Kubernetes objects: the sandbox cluster holds its own',
 };
 
-/** `terraform output -json` of one workspace. */
-export type TerraformOutputDocument = Record<
-  string,
-  { readonly sensitive: boolean; readonly type: unknown; readonly value: unknown }
->;
+/** `terraform output -json` of one workspace (the outputs contract of core). */
+export type TerraformOutputDocument = TerraformOutputsDocument;
 
 export interface SeededWorkspace {
   readonly name: string;
@@ -122,7 +124,7 @@ export async function workspacesNeededFor(
 }
 
 function outputValue(workspace: EvaluatedWorkspace, attributes: AppliedWorkspace['attributes']) {
-  const outputs: TerraformOutputDocument = {};
+  const outputs: Record<string, TerraformOutputsDocument[string]> = {};
   const unresolved: Record<string, string> = {};
   for (const [name, output] of Object.entries(workspace.outputs).sort(([a], [b]) =>
     a < b ? -1 : 1,
@@ -135,7 +137,11 @@ function outputValue(workspace: EvaluatedWorkspace, attributes: AppliedWorkspace
       unresolved[name] = error.message;
       value = null;
     }
-    outputs[name] = { sensitive: output.sensitive, type: output.type, value };
+    outputs[name] = {
+      sensitive: output.sensitive,
+      type: output.type as JsonValue,
+      value: value as JsonValue,
+    };
   }
   return { outputs, unresolved };
 }
@@ -290,7 +296,7 @@ export async function writeOutputsDir(result: SeedResult, dir: string): Promise<
   await mkdir(temp, { recursive: true });
   for (const workspace of result.workspaces) {
     await writeFile(
-      join(temp, `${workspace.name.replaceAll('/', '-')}.json`),
+      join(temp, outputsFileName(workspace.name)),
       `${JSON.stringify(workspace.outputs, null, 2)}\n`,
     );
   }

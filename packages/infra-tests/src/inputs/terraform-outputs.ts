@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { StackproofError } from '@stackproof/core';
+import { outputsFileName, StackproofError, terraformOutputsProblems } from '@stackproof/core';
 
 /** One workspace's outputs: output name → value (sensitive outputs left out). */
 export type TerraformOutputs = Readonly<Record<string, unknown>>;
@@ -21,14 +21,6 @@ export class MissingWorkspaceError extends StackproofError {
     super('WORKSPACE_OUTPUTS_MISSING', 'bad-input', message);
     this.workspace = workspace;
   }
-}
-
-/**
- * The file a workspace's `terraform output -json` goes to: its root's path under terraform/aws
- * with `/` replaced by `-` (`eks/prod1/infra` → `eks-prod1-infra.json`).
- */
-export function outputsFileName(workspace: string): string {
-  return `${workspace.replaceAll('/', '-')}.json`;
 }
 
 /**
@@ -165,18 +157,19 @@ export async function readStackOutputs(
         `${path} is not JSON (${(error as Error).message.split('\n')[0]}); write it again with 'terraform output -json'`,
       );
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw new TerraformOutputsError(`${path} is not 'terraform output -json' output (an object)`);
+    // The outputs contract's shape (core's terraform-outputs.ts), as CI and the sandbox write it.
+    const problems = terraformOutputsProblems(doc);
+    if (problems.length > 0) {
+      throw new TerraformOutputsError(
+        `${path} is not 'terraform output -json' output: ${problems.join('; ')}`,
+      );
     }
     const values: Record<string, unknown> = {};
-    for (const [name, output] of Object.entries(doc)) {
-      if (typeof output !== 'object' || output === null || !('value' in output)) {
-        throw new TerraformOutputsError(
-          `${path}: output '${name}' has no 'value' (expected 'terraform output -json' format)`,
-        );
-      }
-      if ((output as { sensitive?: unknown }).sensitive === true) continue;
-      values[name] = (output as { value: unknown }).value;
+    for (const [name, output] of Object.entries(
+      doc as Record<string, { sensitive: boolean; value: unknown }>,
+    )) {
+      if (output.sensitive) continue;
+      values[name] = output.value;
     }
     result.set(workspace, values);
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TerraformOutputsDocument } from '@stackproof/core';
 import { hashTerraformSources } from '@stackproof/iac';
 import { AwsStateRecordingError } from './errors.ts';
 import { readRecording } from './recording.ts';
@@ -19,8 +20,11 @@ export interface AwsStateWorkspace {
   readonly requestCount: number;
   /** Resource addresses applied with `-exclude` because moto cannot take them. */
   readonly excluded: readonly string[];
-  /** `tofu output -json` of the workspace after its apply (what `pnpm test:infra` reads). */
-  readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * `tofu output -json` of the workspace after its apply, as printed: the sandbox writes it to
+   * its outputs directory, which `pnpm test:infra` reads (the outputs contract, in core).
+   */
+  readonly outputs: TerraformOutputsDocument;
 }
 
 /** How a recording came about. */

@@ -166,8 +166,13 @@ describe('recordAwsState (with a fake OpenTofu)', { timeout: 120_000 }, () => {
     });
     expect(manifest.workspaces.map((w) => w.name)).toEqual(['network', 'rds']);
     expect(manifest.workspaces.map((w) => w.excluded)).toEqual([[], []]);
-    const vpcId = manifest.workspaces[0]?.outputs.vpc_id;
-    const sgId = manifest.workspaces[1]?.outputs.security_group_id;
+    // Each workspace's outputs exactly as `tofu output -json` printed them (the outputs contract).
+    expect(manifest.workspaces[0]?.outputs.vpc_id).toMatchObject({
+      sensitive: false,
+      type: 'string',
+    });
+    const vpcId = manifest.workspaces[0]?.outputs.vpc_id?.value;
+    const sgId = manifest.workspaces[1]?.outputs.security_group_id?.value;
     expect(vpcId).toMatch(/^vpc-/);
     expect(sgId).toMatch(/^sg-/);
     expect(manifest.source).toEqual({

@@ -10,7 +10,11 @@ import {
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_REGION } from '@stackproof/core';
+import {
+  DEFAULT_REGION,
+  type TerraformOutputsDocument,
+  terraformOutputsProblems,
+} from '@stackproof/core';
 import {
   detectIacTier,
   hashTerraformSources,
@@ -116,13 +120,18 @@ function readdirTf(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tf')) : [];
 }
 
-interface OutputValue {
-  readonly value: unknown;
-}
-
-function outputValues(json: string): Record<string, unknown> {
-  const parsed = JSON.parse(json) as Record<string, OutputValue>;
-  return Object.fromEntries(Object.entries(parsed).map(([name, o]) => [name, o.value]));
+/** `tofu output -json` as printed; refused (naming what is wrong) when it is not that shape. */
+function outputsDocument(json: string, workspace: string): TerraformOutputsDocument {
+  const parsed: unknown = JSON.parse(json);
+  const problems = terraformOutputsProblems(parsed);
+  if (problems.length > 0) {
+    throw new AwsStateRecordError(
+      'tofu-failed',
+      `tofu output -json: ${problems.join('; ')}`,
+      workspace,
+    );
+  }
+  return parsed as TerraformOutputsDocument;
 }
 
 /** `address: actions` of every resource a plan would change (no-ops and reads left out). */
@@ -235,7 +244,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
   try {
     await beginAwsStateRecording(emulator.endpoint, options.seed ?? DEFAULT_AWS_STATE_SEED);
     const applied: AwsStateWorkspace[] = [];
-    const outputs: Record<string, Record<string, unknown>> = {};
+    const outputs: Record<string, TerraformOutputsDocument> = {};
     let awsProviderVersion: string | undefined;
     for (const [i, ws] of workspaces.entries()) {
       const t0 = Date.now();
@@ -244,7 +253,8 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
       const neighbours: Record<string, unknown> = {};
       for (const [name, source] of variableSources(wsDir)) {
         if (name === 'region') neighbours.region = region;
-        const value = source === undefined ? undefined : outputs[source.workspace]?.[source.output];
+        const value =
+          source === undefined ? undefined : outputs[source.workspace]?.[source.output]?.value;
         if (value !== undefined) neighbours[name] = value;
       }
       if (Object.keys(neighbours).length > 0) {
@@ -264,7 +274,7 @@ export async function recordAwsState(options: RecordAwsStateOptions): Promise<Aw
         ...excludeArgs(ws),
         ...varFileArgs(ws, wsDir),
       ]);
-      const wsOutputs = outputValues((await tofuIn(ws, wsDir, ['output', '-json'])).stdout);
+      const wsOutputs = outputsDocument((await tofuIn(ws, wsDir, ['output', '-json'])).stdout, ws);
       outputs[ws] = wsOutputs;
       const requestCount = (await recordedRequestCount(emulator.endpoint)) - firstRequest;
       applied.push({

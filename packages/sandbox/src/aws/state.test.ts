@@ -66,7 +66,7 @@ beforeAll(async () => {
         firstRequest,
         requestCount: (await recordedRequestCount(recorder.endpoint)) - firstRequest,
         excluded: [],
-        outputs: { vpc_id: vpcId },
+        outputs: { vpc_id: { sensitive: false, type: 'string', value: vpcId } },
       },
     ],
   });
@@ -87,7 +87,9 @@ describe('restoreAwsState', () => {
     const restored = await restoreAwsState(target, join(stateDir, AWS_STATE_RECORDING_FILE));
     expect(restored.verifiedBy).toBe('statuses');
     expect(restored.workspaces.map((w) => w.name)).toEqual(['test-network']);
-    expect(restored.workspaces[0]?.outputs).toEqual({ vpc_id: vpcId });
+    expect(restored.workspaces[0]?.outputs).toEqual({
+      vpc_id: { sensitive: false, type: 'string', value: vpcId },
+    });
 
     using clients = ec2For(target);
     const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));

@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { LOOPBACK_HOST, reserveLoopbackPort } from '@stackproof/core';
 import { type ManagedProcess, startManagedProcess } from '@stackproof/toolchain';
+import { type WatchedList, watchList } from '../kube/informers.ts';
 import { type EnvSources, resolveContainerEnv, type ServiceRoute } from './pod-env.ts';
 import {
   containerArgv,
@@ -53,9 +54,10 @@ export interface DataPlaneOptions {
   readonly instanceEnv?: Readonly<Record<string, string>>;
   /** Runs before each instance's env is resolved (the router re-reads Services). */
   readonly beforeInstanceStart?: () => Promise<void>;
-  /** How often pods are reconciled. Default 250 ms. */
-  readonly reconcileIntervalMs?: number;
-  /** Readiness probe period when the pod spec sets none shorter. Default 1000 ms. */
+  /**
+   * Readiness probe period when the pod spec sets none shorter (default 1000 ms): the only
+   * timer; pod and node changes arrive through watches.
+   */
   readonly probePeriodMs?: number;
   /** Pod IPs handed out to data-plane pods (a /16). Default 10.244.0.0/16, apart from KWOK's. */
   readonly podCidrPrefix?: string;
@@ -113,6 +115,7 @@ const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
  * them not ready, as with a real lost node.
  */
 export class DataPlane {
+  readonly #kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #options: DataPlaneOptions;
   readonly #programs: readonly WorkloadProgram[];
@@ -124,43 +127,78 @@ export class DataPlane {
   readonly #errors = new Map<string, string>();
   #nextIp = 1;
   #timer: NodeJS.Timeout | undefined;
+  #pods: WatchedList<V1Pod> | undefined;
+  #nodes: WatchedList<V1Node> | undefined;
   #reconciling: Promise<void> | undefined;
+  /** A change arrived while a pass ran: run another one right after it. */
+  #dirty = false;
   #stopped = false;
 
   constructor(options: DataPlaneOptions) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(options.kubeconfigPath);
-    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#kubeConfig = new KubeConfig();
+    this.#kubeConfig.loadFromFile(options.kubeconfigPath);
+    this.#core = this.#kubeConfig.makeApiClient(CoreV1Api);
     this.#options = options;
     this.#programs = options.programs ?? REFERENCE_PROGRAMS;
   }
 
+  /**
+   * Watches the data plane's pods and every node (list once, then watch): a new pod gets its
+   * instance as soon as it is bound, a deleted one loses it at once. The probe period is the only
+   * timer, since readiness is a matter of time, not of events.
+   */
   async start(): Promise<void> {
     await mkdir(this.#options.logDir, { recursive: true });
-    this.#timer = setInterval(() => {
-      this.#reconciling ??= this.reconcile()
-        .catch((error: unknown) => {
-          this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
-        })
-        .finally(() => {
-          this.#reconciling = undefined;
-        });
-    }, this.#options.reconcileIntervalMs ?? 250);
+    const labelSelector = `${DATA_PLANE_POD_LABEL}=${DATA_PLANE_POD_LABEL_VALUE}`;
+    const onChange = (): void => this.#kick();
+    this.#pods = await watchList<V1Pod>(
+      this.#kubeConfig,
+      '/api/v1/pods',
+      () => this.#core.listPodForAllNamespaces({ labelSelector }),
+      { labelSelector, onChange },
+    );
+    this.#nodes = await watchList<V1Node>(
+      this.#kubeConfig,
+      '/api/v1/nodes',
+      () => this.#core.listNode(),
+      { onChange },
+    );
+    this.#timer = setInterval(onChange, this.#options.probePeriodMs ?? 1_000);
+    this.#kick();
   }
 
-  /** One pass: start, probe, restart and stop instances; publish pod status. */
-  async reconcile(): Promise<void> {
+  /** Runs a pass now, or right after the one running: passes never overlap and none is lost. */
+  #kick(): void {
     if (this.#stopped) return;
-    const [pods, nodes] = await Promise.all([
-      this.#core.listPodForAllNamespaces({
-        labelSelector: `${DATA_PLANE_POD_LABEL}=${DATA_PLANE_POD_LABEL_VALUE}`,
-      }),
-      this.#core.listNode(),
-    ]);
-    const nodesByName = new Map(nodes.items.map((n) => [n.metadata?.name ?? '', n]));
+    if (this.#reconciling !== undefined) {
+      this.#dirty = true;
+      return;
+    }
+    this.#reconciling = (async () => {
+      do {
+        this.#dirty = false;
+        try {
+          await this.reconcile();
+          this.#errors.delete('reconcile');
+        } catch (error) {
+          this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
+        }
+      } while (this.#dirty && !this.#stopped);
+    })().finally(() => {
+      this.#reconciling = undefined;
+    });
+  }
+
+  /**
+   * One pass over the watched pods and nodes (no apiserver reads): start, probe, restart and stop
+   * instances; publish pod status where it changed.
+   */
+  async reconcile(): Promise<void> {
+    if (this.#stopped || this.#pods === undefined || this.#nodes === undefined) return;
+    const nodesByName = new Map(this.#nodes.list().map((n) => [n.metadata?.name ?? '', n]));
     const wanted = new Set<string>();
     const probes: Promise<void>[] = [];
-    for (const pod of pods.items) {
+    for (const pod of this.#pods.list()) {
       const uid = pod.metadata?.uid ?? '';
       const node = pod.spec?.nodeName;
       if (node === undefined || !nodesByName.has(node)) continue;
@@ -550,9 +588,17 @@ export class DataPlane {
     return Object.fromEntries(this.#errors);
   }
 
+  /** Watch errors being recovered from (the cache keeps serving meanwhile). */
+  watchErrors(): string[] {
+    return [this.#pods?.lastError(), this.#nodes?.lastError()].filter(
+      (e): e is string => e !== undefined,
+    );
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    await Promise.all([this.#pods?.stop(), this.#nodes?.stop()]);
     await this.#reconciling;
     while (this.#starting.size > 0) await new Promise((r) => setTimeout(r, 20));
     await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid)));

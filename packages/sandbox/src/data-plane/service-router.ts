@@ -1,6 +1,13 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  type V1EndpointSlice,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
+import { type WatchedList, watchList } from '../kube/informers.ts';
 import type { ServiceRoute } from './pod-env.ts';
 
 /** Where a pod's real instance listens, or undefined when it has none (not started, powered off). */
@@ -33,9 +40,9 @@ export interface ServiceRouterOptions {
   readonly instancePort: InstanceLookup;
   /** Namespaces whose Services are routed; default every namespace except kube-* ones. */
   readonly namespaces?: readonly string[];
-  /** How often Services and EndpointSlices are re-read. Default 250 ms. */
-  readonly refreshIntervalMs?: number;
 }
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /**
  * Stands in for kube-proxy: one loopback TCP port per Service port. Each connection goes to the
@@ -46,37 +53,70 @@ export interface ServiceRouterOptions {
  * to it are reset, as a client of a dead pod IP sees them fail.
  */
 export class ServiceRouter {
+  readonly #kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #discovery: DiscoveryV1Api;
   readonly #options: ServiceRouterOptions;
   readonly #routes = new Map<string, Route>();
   readonly #sockets = new Set<Socket>();
-  #timer: NodeJS.Timeout | undefined;
-  #refreshing: Promise<void> | undefined;
+  #services: WatchedList<V1Service> | undefined;
+  #slices: WatchedList<V1EndpointSlice> | undefined;
+  #syncing: Promise<void> | undefined;
+  #dirty = false;
+  #stopped = false;
   #lastError: string | undefined;
 
   constructor(options: ServiceRouterOptions) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(options.kubeconfigPath);
-    this.#core = kc.makeApiClient(CoreV1Api);
-    this.#discovery = kc.makeApiClient(DiscoveryV1Api);
+    this.#kubeConfig = new KubeConfig();
+    this.#kubeConfig.loadFromFile(options.kubeconfigPath);
+    this.#core = this.#kubeConfig.makeApiClient(CoreV1Api);
+    this.#discovery = this.#kubeConfig.makeApiClient(DiscoveryV1Api);
     this.#options = options;
   }
 
-  /** Reads Services and endpoints once (so routes exist when start() returns), then keeps polling. */
+  /**
+   * Watches Services and EndpointSlices (list once, then watch), so an endpoint that stops being
+   * ready leaves the rotation as soon as its EndpointSlice says so. Routes exist when this returns.
+   */
   async start(): Promise<void> {
-    await this.refresh();
-    const interval = this.#options.refreshIntervalMs ?? 250;
-    this.#timer = setInterval(() => {
-      this.#refreshing ??= this.refresh()
-        .catch((error: unknown) => {
-          // The apiserver being briefly unavailable must not stop routing on the last known state.
+    const onChange = (): void => this.#kick();
+    this.#services = await watchList<V1Service>(
+      this.#kubeConfig,
+      '/api/v1/services',
+      () => this.#core.listServiceForAllNamespaces(),
+      { onChange },
+    );
+    this.#slices = await watchList<V1EndpointSlice>(
+      this.#kubeConfig,
+      '/apis/discovery.k8s.io/v1/endpointslices',
+      () =>
+        this.#discovery.listEndpointSliceForAllNamespaces({ labelSelector: SERVICE_NAME_LABEL }),
+      { labelSelector: SERVICE_NAME_LABEL, onChange },
+    );
+    await this.#sync(this.#services.list());
+  }
+
+  /** Syncs now, or right after the sync running: syncs never overlap and none is lost. */
+  #kick(): void {
+    if (this.#stopped || this.#services === undefined) return;
+    if (this.#syncing !== undefined) {
+      this.#dirty = true;
+      return;
+    }
+    this.#syncing = (async () => {
+      do {
+        this.#dirty = false;
+        try {
+          await this.#sync(this.#services?.list() ?? []);
+          this.#lastError = undefined;
+        } catch (error) {
+          // Routing goes on with the last known state.
           this.#lastError = error instanceof Error ? error.message : String(error);
-        })
-        .finally(() => {
-          this.#refreshing = undefined;
-        });
-    }, interval);
+        }
+      } while (this.#dirty && !this.#stopped);
+    })().finally(() => {
+      this.#syncing = undefined;
+    });
   }
 
   #routed(namespace: string): boolean {
@@ -84,10 +124,18 @@ export class ServiceRouter {
     return only === undefined ? !namespace.startsWith('kube-') : only.includes(namespace);
   }
 
-  /** Opens a port for every new selector Service port and re-reads every route's endpoints. */
+  /**
+   * Reads the Services from the apiserver now and opens their routes: for a caller that must not
+   * miss a Service created a moment ago (an instance's env names it), whose watch event may not
+   * have arrived yet.
+   */
   async refresh(): Promise<void> {
-    const services = await this.#core.listServiceForAllNamespaces();
-    for (const svc of services.items) {
+    await this.#sync((await this.#core.listServiceForAllNamespaces()).items);
+  }
+
+  /** Opens a port for every new selector Service port; sets every route's ready endpoints. */
+  async #sync(services: readonly V1Service[]): Promise<void> {
+    for (const svc of services) {
       const namespace = svc.metadata?.namespace ?? 'default';
       const name = svc.metadata?.name ?? '';
       // Selector-less Services (the apiserver's own `kubernetes`) have no pods to route to.
@@ -99,13 +147,10 @@ export class ServiceRouter {
         await this.#open(namespace, name, port.port, port.name ?? '');
       }
     }
-    const slices = await this.#discovery.listEndpointSliceForAllNamespaces({
-      labelSelector: 'kubernetes.io/service-name',
-    });
     const ready = new Map<string, string[]>();
-    for (const slice of slices.items) {
+    for (const slice of this.#slices?.list() ?? []) {
       const namespace = slice.metadata?.namespace ?? 'default';
-      const service = slice.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
+      const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '';
       for (const endpoint of slice.endpoints ?? []) {
         // Ready, or serving while terminating is not enough: kube-proxy routes new connections
         // only to ready endpoints when any exist.
@@ -125,7 +170,6 @@ export class ServiceRouter {
         ready.get(`${route.namespace}/${route.name}/${route.portName}`) ?? []
       ).sort();
     }
-    this.#lastError = undefined;
   }
 
   async #open(namespace: string, name: string, port: number, portName: string): Promise<void> {
@@ -200,14 +244,15 @@ export class ServiceRouter {
     return route === undefined ? undefined : `http://${LOOPBACK_HOST}:${route.loopbackPort}`;
   }
 
-  /** The last refresh error, if the latest refresh failed. */
+  /** The last sync or watch error, if the latest one failed (routing goes on meanwhile). */
   lastError(): string | undefined {
-    return this.#lastError;
+    return this.#lastError ?? this.#services?.lastError() ?? this.#slices?.lastError();
   }
 
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    await this.#refreshing;
+    this.#stopped = true;
+    await Promise.all([this.#services?.stop(), this.#slices?.stop()]);
+    await this.#syncing;
     for (const socket of this.#sockets) socket.destroy();
     await Promise.all(
       [...this.#routes.values()].map(

@@ -1,15 +1,18 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
+import { isStackproofError, LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
+import { type ControlErrorBody, SandboxTargetError } from './errors.ts';
 import { sandboxHealth } from './health.ts';
 import type { Sandbox } from './sandbox.ts';
 
 /**
- * The daemon's loopback control API: status and the fault hooks, for the CLI and the chaos
- * package in other processes. Every request carries the token from sandbox.json (owner-readable
- * only), so another local user cannot power off the sandbox's nodes.
+ * The daemon's loopback control API: status, nodes and zones, and their power, for the CLI and
+ * the chaos package in other processes — through SandboxClient (src/sandbox-client.ts), the only
+ * code that spells these routes. Every request carries the token from sandbox.json
+ * (owner-readable only), so another local user cannot power off the sandbox's nodes. Errors are
+ * `{ error: { code, kind, message, valid? } }`, so the client raises the error the sandbox raised.
  *
- *   GET  /status
+ *   GET  /status | /nodes | /zones
  *   POST /nodes/<name>/fail | /nodes/<name>/restore
  *   POST /zones/<zone>/fail | /zones/<zone>/restore
  */
@@ -35,12 +38,16 @@ export async function startControlServer(sandbox: Sandbox): Promise<ControlServe
   const token = randomBytes(24).toString('hex');
   const server: Server = createServer((req, res) => {
     if (!authorized(req, token)) {
-      send(res, 401, { error: 'missing or wrong bearer token (see sandbox.json)' });
+      send(res, 401, {
+        error: {
+          code: 'SANDBOX_CONTROL_FAILED',
+          kind: 'environment',
+          message: 'missing or wrong bearer token (see sandbox.json)',
+        },
+      });
       return;
     }
-    void handle(sandbox, req, res).catch((error: unknown) => {
-      send(res, 500, { error: error instanceof Error ? error.message : String(error) });
-    });
+    void handle(sandbox, req, res).catch((error: unknown) => sendError(res, error));
   });
   const port = await listenOnLoopback(server);
   return {
@@ -55,32 +62,55 @@ export async function startControlServer(sandbox: Sandbox): Promise<ControlServe
   };
 }
 
-async function handle(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
-  if (req.method === 'GET' && path === '/status') {
-    const components = await sandboxHealth(sandbox);
-    send(res, 200, { healthy: components.every((c) => c.healthy), components });
+/** A StackproofError keeps its code and kind (bad input: 400); anything else is a 500. */
+function sendError(res: ServerResponse, error: unknown): void {
+  if (isStackproofError(error)) {
+    const valid = error instanceof SandboxTargetError ? { valid: error.valid } : {};
+    const body: ControlErrorBody = {
+      error: { code: error.code, kind: error.kind, message: error.message, ...valid },
+    };
+    send(res, error.kind === 'bad-input' ? 400 : 500, body);
     return;
   }
-  const fault = /^\/(nodes|zones)\/([^/]+)\/(fail|restore)$/.exec(path);
-  if (req.method === 'POST' && fault !== null) {
-    const [, kind, name, action] = fault as unknown as [string, string, string, string];
+  const message = error instanceof Error ? error.message : String(error);
+  send(res, 500, { error: { code: 'SANDBOX_CONTROL_FAILED', kind: 'internal', message } });
+}
+
+async function handle(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+  if (req.method === 'GET') {
+    if (path === '/status') {
+      const components = await sandboxHealth(sandbox);
+      send(res, 200, { healthy: components.every((c) => c.healthy), components });
+      return;
+    }
+    if (path === '/nodes') return send(res, 200, sandbox.nodes);
+    if (path === '/zones') return send(res, 200, sandbox.zones());
+  }
+  const power = /^\/(nodes|zones)\/([^/]+)\/(fail|restore)$/.exec(path);
+  if (req.method === 'POST' && power !== null) {
+    const [, kind, name, action] = power as unknown as [string, string, string, string];
     const target = decodeURIComponent(name);
-    try {
-      if (kind === 'nodes' && action === 'fail') {
-        send(res, 200, { node: target, stoppedInstances: await sandbox.failNode(target) });
-      } else if (kind === 'nodes') {
-        await sandbox.restoreNode(target);
-        send(res, 200, { node: target, restored: true });
-      } else if (action === 'fail') {
-        send(res, 200, { zone: target, nodes: await sandbox.failZone(target) });
-      } else {
-        send(res, 200, { zone: target, nodes: await sandbox.restoreZone(target) });
-      }
-    } catch (error) {
-      send(res, 400, { error: error instanceof Error ? error.message : String(error) });
+    if (kind === 'nodes') {
+      send(
+        res,
+        200,
+        await (action === 'fail' ? sandbox.failNode(target) : sandbox.restoreNode(target)),
+      );
+    } else {
+      send(
+        res,
+        200,
+        await (action === 'fail' ? sandbox.failZone(target) : sandbox.restoreZone(target)),
+      );
     }
     return;
   }
-  send(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+  send(res, 404, {
+    error: {
+      code: 'SANDBOX_NO_ROUTE',
+      kind: 'internal',
+      message: `no such endpoint: ${req.method} ${path}`,
+    },
+  });
 }

@@ -4,8 +4,14 @@
 // progress.jsonl, which `up` follows.
 //   node packages/sandbox/src/lifecycle/daemon.ts --dir .sandbox
 import { appendFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LOOPBACK_HOST } from '@stackproof/core';
+import {
+  removeTerraformOutputs,
+  sandboxOutputsDir,
+  writeTerraformOutputs,
+} from '../aws/outputs.ts';
 import { startControlServer } from './control-server.ts';
 import { SANDBOX_RELEASE, type Sandbox, startSandbox } from './sandbox.ts';
 import { PROGRESS_FILE, removeSandboxState, writeSandboxState } from './state.ts';
@@ -77,6 +83,15 @@ async function main(): Promise<void> {
     sandbox.aws.port,
     control.port,
   ];
+  // The outputs contract: one `terraform output -json` document per workspace, where
+  // `pnpm test:infra` reads them (STACKPROOF_OUTPUTS_DIR from `sandbox env`). Written before
+  // sandbox.json, so a published sandbox always has its outputs (replayed or seeded).
+  const outputsDir = sandboxOutputsDir(dir);
+  await removeTerraformOutputs(outputsDir);
+  await mkdir(outputsDir, { recursive: true });
+  for (const [workspace, outputs] of Object.entries(sandbox.awsOutputs)) {
+    await writeTerraformOutputs(outputsDir, workspace, outputs);
+  }
   await writeSandboxState(dir, {
     version: 1,
     pid: process.pid,
@@ -96,12 +111,12 @@ async function main(): Promise<void> {
       secretAccessKey: sandbox.aws.credentials.secretAccessKey,
       account: sandbox.awsAccount.kind,
       workspaces: sandbox.awsAccount.workspaces,
-      outputsDir: sandbox.awsAccount.outputsDir,
       ...(sandbox.awsAccount.seedRecord !== undefined
         ? { seedRecord: sandbox.awsAccount.seedRecord }
         : {}),
       notHeld: sandbox.awsAccount.notHeld,
     },
+    outputsDir,
     controlUrl: control.url,
     controlToken: control.token,
     database: {

@@ -88,7 +88,7 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
       sandbox.awsAccount.kind === 'replayed'
         ? `account replayed from a recorded apply: ${sandbox.awsAccount.workspaces.join(', ')}`
         : `account seeded from terraform/aws (not applied: no recording exists): ${sandbox.awsAccount.workspaces.join(', ')}; ${sandbox.awsAccount.notHeld} resources moto cannot hold (${sandbox.awsAccount.seedRecord})`
-    }; outputs ${sandbox.awsAccount.outputsDir}`,
+    }`,
   });
 
   const pg = await sandbox.postgres.isRunning();
@@ -106,6 +106,18 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
     detail:
       `${instances.filter((i) => i.ready).length}/${instances.length} instances ready` +
       (errors.length > 0 ? `; ${errors.join('; ')}` : ''),
+  });
+  // The data plane and the router follow pods, nodes, Services and EndpointSlices by watches;
+  // a failing watch is restarted and its cache serves meanwhile, but it is not healthy.
+  const watchErrors = [
+    ...sandbox.dataPlane.watchErrors(),
+    ...(sandbox.router.lastError() === undefined ? [] : [sandbox.router.lastError() as string]),
+  ];
+  out.push({
+    component: 'watches (data plane, router)',
+    healthy: watchErrors.length === 0,
+    detail:
+      watchErrors.length === 0 ? 'pods, nodes, Services, EndpointSlices' : watchErrors.join('; '),
   });
   for (const route of sandbox.router.routes()) {
     out.push({

@@ -4,9 +4,12 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { isLoopbackPortFree, StackproofError } from '@stackproof/core';
+import { isLoopbackPortFree } from '@stackproof/core';
 import { isPidAlive, readLogTail } from '@stackproof/toolchain';
+import { removeTerraformOutputs, sandboxOutputsDir } from '../aws/outputs.ts';
+import { SandboxClient } from '../sandbox-client.ts';
 import type { ProgressLine } from './daemon.ts';
+import { SandboxLifecycleError } from './errors.ts';
 import type { ComponentHealth } from './health.ts';
 import { processesMarkedWith, processesReferencing, type ResidualProcess } from './residue.ts';
 import {
@@ -20,35 +23,6 @@ import {
 const DAEMON_SCRIPT = fileURLToPath(new URL('./daemon.ts', import.meta.url));
 const UP_TIMEOUT_MS = 10 * 60_000;
 const DOWN_TIMEOUT_MS = 90_000;
-
-export class SandboxLifecycleError extends StackproofError {
-  declare readonly code: 'SANDBOX_START_FAILED' | 'SANDBOX_NOT_RUNNING' | 'SANDBOX_STOP_FAILED';
-  constructor(code: SandboxLifecycleError['code'], message: string) {
-    // Not running is the user's to fix (start it); a start or stop that fails is the machine's.
-    super(code, 'environment', message);
-  }
-}
-
-/** Calls the running daemon's control API. */
-export async function controlRequest<T>(
-  state: SandboxState,
-  method: 'GET' | 'POST',
-  path: string,
-): Promise<T> {
-  const response = await fetch(`${state.controlUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${state.controlToken}` },
-    signal: AbortSignal.timeout(60_000),
-  });
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) {
-    throw new SandboxLifecycleError(
-      'SANDBOX_NOT_RUNNING',
-      `${method} ${path}: ${body.error ?? response.status}`,
-    );
-  }
-  return body;
-}
 
 export interface UpOptions {
   readonly dir: string;
@@ -71,7 +45,7 @@ export async function sandboxUp(options: UpOptions): Promise<UpResult> {
   const existing = await readSandboxState(dir);
   if (existing !== undefined && isPidAlive(existing.pid)) {
     try {
-      await controlRequest(existing, 'GET', '/status');
+      await new SandboxClient(existing).health();
       return { state: existing, started: false };
     } catch {
       // A daemon that does not answer is stopped and replaced below.
@@ -207,6 +181,8 @@ export async function sandboxDown(options: { readonly dir: string }): Promise<Do
   }
   await removeSandboxState(dir);
   for (const outside of extra) await rm(outside, { recursive: true, force: true });
+  // The outputs name resources of an account that no longer exists: they go too.
+  await removeTerraformOutputs(sandboxOutputsDir(dir));
   for (const sub of ['k8s', 'postgres', PROGRESS_FILE]) {
     await rm(join(dir, sub), { recursive: true, force: true });
   }
@@ -226,22 +202,6 @@ export async function sandboxStatus(options: { readonly dir: string }): Promise<
   if (state === undefined || !isPidAlive(state.pid)) {
     return { running: false, healthy: false, components: [] };
   }
-  const status = await controlRequest<{ healthy: boolean; components: ComponentHealth[] }>(
-    state,
-    'GET',
-    '/status',
-  );
+  const status = await new SandboxClient(state).health();
   return { running: true, healthy: status.healthy, state, components: status.components };
-}
-
-/** The running sandbox's state, or a clear error when there is none. */
-export async function requireSandbox(dir: string): Promise<SandboxState> {
-  const state = await readSandboxState(resolve(dir));
-  if (state === undefined || !isPidAlive(state.pid)) {
-    throw new SandboxLifecycleError(
-      'SANDBOX_NOT_RUNNING',
-      `no sandbox is running in ${resolve(dir)}; start one with: stackproof sandbox up`,
-    );
-  }
-  return state;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +15,12 @@ import { isLoopbackPortFree } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestOnce } from '../data-plane/loopback-requests.test-helpers.ts';
 import { isNodeReady } from '../kube/kwok-nodes.ts';
-import { controlRequest, sandboxDown, sandboxStatus, sandboxUp } from './lifecycle.ts';
+import { SandboxClient } from '../sandbox-client.ts';
+import { SandboxLifecycleError, SandboxTargetError } from './errors.ts';
+import { sandboxDown, sandboxStatus, sandboxUp } from './lifecycle.ts';
 import { processesMarkedWith, processesReferencing } from './residue.ts';
 import { SANDBOX_TIMINGS } from './sandbox.ts';
-import type { SandboxState } from './state.ts';
+import { type SandboxState, sandboxEnvExports } from './state.ts';
 
 // The whole sandbox, started once through the daemon exactly as `stackproof sandbox up` does:
 // real control plane, KWOK nodes in three zones, PostgreSQL, real backend/frontend instances
@@ -30,6 +33,7 @@ const RESCHEDULE_BOUND_MS = 90_000;
 
 let dir: string;
 let state: SandboxState;
+let client: SandboxClient;
 let core: CoreV1Api;
 let discovery: DiscoveryV1Api;
 let autoscaling: AutoscalingV2Api;
@@ -70,6 +74,7 @@ beforeAll(async () => {
   // mkdtemp makes it 0700; as root PostgreSQL runs as `postgres` and must enter it.
   await chmod(dir, 0o755);
   ({ state } = await sandboxUp({ dir }));
+  client = await SandboxClient.connect(dir);
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfig);
   core = kc.makeApiClient(CoreV1Api);
@@ -134,6 +139,14 @@ describe('sandbox up', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('publishes its outputs directory where the live suite reads it (empty without a recorded apply)', () => {
+    expect(state.outputsDir).toBe(join(dir, 'outputs'));
+    expect(existsSync(state.outputsDir)).toBe(true);
+    expect(sandboxEnvExports(state)).toContain(
+      `export STACKPROOF_OUTPUTS_DIR='${state.outputsDir}'`,
+    );
+  });
+
   it('is idempotent: a second up returns the running sandbox', async () => {
     const again = await sandboxUp({ dir });
     expect(again.started).toBe(false);
@@ -152,7 +165,10 @@ describe('zone failure', () => {
     expect(victims.length).toBe(1);
 
     const t0 = Date.now();
-    await controlRequest(state, 'POST', `/zones/${zone}/fail`);
+    const loss = await client.failZone(zone);
+    expect(loss.nodes).toHaveLength(2);
+    expect(loss.stoppedInstances).toContain(`${state.namespace}/${victims[0]}`);
+    expect((await client.zones()).find((z) => z.zone === zone)?.poweredOff).toEqual(loss.nodes);
 
     // Bounded probe loop: a fresh connection every 100 ms until the endpoints drop the victims.
     let failuresWhileListed = 0;
@@ -205,7 +221,7 @@ describe('zone failure', () => {
       `backend pods not rescheduled within ${RESCHEDULE_BOUND_MS} ms`,
     ).toBeDefined();
 
-    await controlRequest(state, 'POST', `/zones/${zone}/restore`);
+    expect((await client.restoreZone(zone)).restored).toEqual(loss.nodes);
     let restored = false;
     for (let i = 0; i < 60 && !restored; i++) {
       const back = (await core.listNode()).items.filter((n) =>
@@ -220,10 +236,30 @@ describe('zone failure', () => {
     );
   }, 240_000);
 
-  it('refuses to fail a zone that has no nodes', async () => {
-    await expect(controlRequest(state, 'POST', '/zones/eu-west-1a/fail')).rejects.toThrow(
-      /no node in zone eu-west-1a/,
+  it('refuses a zone or node it does not have as bad input naming the valid ones', async () => {
+    const zone = client.failZone('eu-west-1a');
+    await expect(zone).rejects.toBeInstanceOf(SandboxTargetError);
+    await expect(zone).rejects.toMatchObject({ kind: 'bad-input', code: 'SANDBOX_UNKNOWN_ZONE' });
+    await expect(zone).rejects.toThrow(
+      "the sandbox has no zone 'eu-west-1a'; its zones: me-central-1a, me-central-1b, me-central-1c",
     );
+    const node = client.restoreNode('general-eu-west-1a-0');
+    await expect(node).rejects.toMatchObject({ code: 'SANDBOX_UNKNOWN_NODE' });
+    await expect(node).rejects.toThrow(/its nodes: general-me-central-1a-0, /);
+  });
+
+  it('lists nodes and zones with their power; restoring a node that has power does nothing', async () => {
+    const nodes = await client.nodes();
+    expect(nodes).toHaveLength(6);
+    expect(nodes.every((n) => !n.poweredOff)).toBe(true);
+    expect((await client.zones()).map((z) => [z.zone, z.nodes.length])).toEqual(
+      ZONES.map((z) => [z, 2]),
+    );
+    expect(await client.restoreNode('general-me-central-1b-0')).toEqual({
+      node: 'general-me-central-1b-0',
+      zone: 'me-central-1b',
+      restored: false,
+    });
   });
 });
 
@@ -342,5 +378,11 @@ describe('sandbox down', () => {
     expect(await processesMarkedWith(dir)).toEqual([]);
     for (const port of state.ports) expect(await isLoopbackPortFree(port)).toBe(true);
     expect((await sandboxStatus({ dir })).running).toBe(false);
+    expect(existsSync(state.outputsDir)).toBe(false);
+    // The client of a stopped sandbox says so, instead of hanging or failing obscurely.
+    const stale = client.nodes();
+    await expect(stale).rejects.toBeInstanceOf(SandboxLifecycleError);
+    await expect(stale).rejects.toMatchObject({ code: 'SANDBOX_NOT_RUNNING' });
+    await expect(SandboxClient.connect(dir)).rejects.toThrow(/no sandbox is running in/);
   }, 120_000);
 });

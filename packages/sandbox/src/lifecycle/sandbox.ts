@@ -11,13 +11,8 @@ import {
   type V2HorizontalPodAutoscaler,
   Watch,
 } from '@kubernetes/client-node';
-import { DEFAULT_ZONES, repoPath } from '@stackproof/core';
-import {
-  type SeedResult,
-  seedAwsAccount,
-  type TerraformOutputDocument,
-  writeOutputsDir,
-} from '@stackproof/iac';
+import { DEFAULT_ZONES, repoPath, type TerraformOutputsDocument } from '@stackproof/core';
+import { type SeedResult, seedAwsAccount } from '@stackproof/iac';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
 import { restoreAwsState } from '../aws/state-restore.ts';
@@ -46,6 +41,15 @@ import {
   metricsPipelineControlPlaneOptions,
   startMetricsPipeline,
 } from '../kube/metrics-pipeline.ts';
+import type {
+  NodePowerLoss,
+  NodeRestore,
+  SandboxNodeInfo,
+  SandboxZoneInfo,
+  ZonePowerLoss,
+  ZoneRestore,
+} from '../sandbox-client.ts';
+import { SandboxTargetError } from './errors.ts';
 import { SANDBOX_MARKER_ENV } from './residue.ts';
 
 /**
@@ -112,21 +116,10 @@ export interface SandboxOptions {
 export interface AwsAccountState {
   readonly kind: 'replayed' | 'seeded';
   readonly workspaces: readonly string[];
-  /** `<workspace>.json` per workspace, as `terraform output -json` prints them (`.sandbox/outputs`). */
-  readonly outputsDir: string;
   /** The seed's record (what each resource became, what moto cannot hold): `aws-seed.json`. */
   readonly seedRecord?: string;
   /** Resources of terraform/aws moto cannot hold (seeded accounts). */
   readonly notHeld: number;
-}
-
-/** Where the sandbox writes the AWS side's outputs, relative to its directory. */
-export const OUTPUTS_DIR = 'outputs';
-
-export interface SandboxNode {
-  readonly name: string;
-  readonly zone: string;
-  readonly poweredOff: boolean;
 }
 
 export interface Sandbox extends AsyncDisposable {
@@ -144,20 +137,24 @@ export interface Sandbox extends AsyncDisposable {
   readonly aws: MotoServer;
   /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
   readonly awsState: AwsStateSummary;
-  /** Outputs of the restored or seeded workspaces, by workspace. */
-  readonly awsOutputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** How the emulator got its account, and where its outputs are. */
+  /**
+   * `terraform output -json` of each replayed or seeded workspace, by workspace path; the daemon writes them to the outputs directory (see aws/outputs.ts).
+   */
+  readonly awsOutputs: Readonly<Record<string, TerraformOutputsDocument>>;
+  /** How the emulator got its account: replayed or seeded (never applied). */
   readonly awsAccount: AwsAccountState;
   readonly namespace: string;
-  readonly nodes: readonly SandboxNode[];
+  readonly nodes: readonly SandboxNodeInfo[];
+  zones(): SandboxZoneInfo[];
   /** Loopback URL of a Service of the reference workloads (`backend`, `frontend`). */
   serviceUrl(component: 'backend' | 'frontend'): string;
   /** Power loss of one node: instances die at once, KWOK stops its heartbeat. */
-  failNode(name: string): Promise<string[]>;
-  restoreNode(name: string): Promise<void>;
-  /** Power loss of every node in a zone. Returns the nodes that went down. */
-  failZone(zone: string): Promise<string[]>;
-  restoreZone(zone: string): Promise<string[]>;
+  failNode(name: string): Promise<NodePowerLoss>;
+  /** Power back on; a node that has power is left alone (`restored: false`). */
+  restoreNode(name: string): Promise<NodeRestore>;
+  /** Power loss of every node in a zone. */
+  failZone(zone: string): Promise<ZonePowerLoss>;
+  restoreZone(zone: string): Promise<ZoneRestore>;
   stop(): Promise<void>;
 }
 
@@ -207,36 +204,6 @@ async function hpasActive(kc: KubeConfig, namespace: string, timeoutMs: number):
     });
     if ([...state.values()].every(Boolean)) return;
   }
-}
-
-/** `terraform output -json` → output name → value. */
-function outputValues(doc: TerraformOutputDocument): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(doc).map(([name, output]) => [name, output.value]));
-}
-
-/** cty's JSON type of a value, as `terraform output -json` writes it beside each value. */
-function ctyType(value: unknown): unknown {
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'bool';
-  if (Array.isArray(value)) return ['tuple', value.map(ctyType)];
-  if (typeof value === 'object' && value !== null) {
-    return ['object', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyType(v)]))];
-  }
-  return 'dynamic';
-}
-
-/**
- * The recording's manifest keeps each output's value only; this writes it back in the shape of
- * `terraform output -json` (recorded outputs are never sensitive: the stack marks none).
- */
-function outputDocument(values: Readonly<Record<string, unknown>>): TerraformOutputDocument {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [
-      name,
-      { sensitive: false, type: ctyType(value), value },
-    ]),
-  );
 }
 
 /** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
@@ -371,49 +338,36 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       });
     const awsStateDir = repoPath(AWS_STATE_DIR);
     const awsState = await describeAwsState(awsStateDir);
-    const awsOutputs: Record<string, Readonly<Record<string, unknown>>> = {};
-    const outputsDir = join(dir, OUTPUTS_DIR);
+    const awsOutputs: Record<string, TerraformOutputsDocument> = {};
     let awsAccount: AwsAccountState;
     let seed: SeedResult | undefined;
     if (awsState.available) {
       // The account state a recorded `tofu apply` of terraform/aws left, replayed.
       awsAccount = await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
         const restored = await restoreAwsState(aws, awsState.recordingFile);
-        await mkdir(outputsDir, { recursive: true });
-        for (const ws of restored.workspaces) {
-          awsOutputs[ws.name] = ws.outputs;
-          await writeFile(
-            join(outputsDir, `${ws.name.replaceAll('/', '-')}.json`),
-            `${JSON.stringify(outputDocument(ws.outputs), null, 2)}\n`,
-          );
-        }
-        return {
-          kind: 'replayed',
-          workspaces: awsState.workspaces,
-          outputsDir,
-          notHeld: 0,
-        } as const;
+        for (const ws of restored.workspaces) awsOutputs[ws.name] = ws.outputs;
+        return { kind: 'replayed', workspaces: awsState.workspaces, notHeld: 0 } as const;
       });
     } else {
       // No recording (the hashicorp/aws provider cannot be had here): seed the reference account
-      // through the SDK from terraform/aws, and say it is a seed.
-      // One instance per node, in the nodes' order (their names follow the seeded node group's,
-      // known after the seed): the node and its instance meet through the providerID, as on EKS.
+      // through the SDK from terraform/aws, and say it is a seed. One instance per node, in the
+      // nodes' order (their names follow the seeded node group's, known after the seed): the
+      // node and its instance meet through the providerID, as on EKS.
       const nodes = nodeSpecs('node').map((n) => ({ name: n.name, zone: n.zone }));
-      seed = await step('aws account (seeded from terraform/aws)', () =>
+      const seeded = await step('aws account (seeded from terraform/aws)', () =>
         seedAwsAccount({ target: aws, nodes }),
       );
-      await writeOutputsDir(seed, outputsDir);
+      seed = seeded;
       const seedRecord = join(dir, 'aws-seed.json');
-      await writeFile(seedRecord, `${JSON.stringify(seed, null, 2)}\n`);
-      for (const ws of seed.workspaces) awsOutputs[ws.name] = outputValues(ws.outputs);
+      await writeFile(seedRecord, `${JSON.stringify(seeded, null, 2)}\n`);
+      for (const ws of seeded.workspaces) awsOutputs[ws.name] = ws.outputs;
       awsAccount = {
         kind: 'seeded',
-        workspaces: seed.workspaces.map((w) => w.name),
-        outputsDir,
+        workspaces: seeded.workspaces.map((w) => w.name),
         seedRecord,
-        notHeld: seed.workspaces.flatMap((w) => w.resources).filter((r) => r.status === 'not-held')
-          .length,
+        notHeld: seeded.workspaces
+          .flatMap((w) => w.resources)
+          .filter((r) => r.status === 'not-held').length,
       };
     }
     const nodegroup = seed?.nodeGroup?.nodegroupName ?? 'general';
@@ -503,34 +457,35 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     };
-    const knownNode = (name: string): void => {
-      if (!nodeZones.has(name)) {
-        throw new Error(`unknown node ${name}; nodes: ${[...nodeZones.keys()].join(', ')}`);
-      }
+    /** The node's zone; an unknown node is bad input naming the sandbox's nodes. */
+    const zoneOf = (name: string): string => {
+      const zone = nodeZones.get(name);
+      if (zone === undefined) throw new SandboxTargetError('node', name, [...nodeZones.keys()]);
+      return zone;
     };
     const nodesIn = (zone: string): string[] => {
       const names = [...nodeZones].filter(([, z]) => z === zone).map(([n]) => n);
       if (names.length === 0) {
-        throw new Error(
-          `no node in zone ${zone}; zones: ${[...new Set(nodeZones.values())].join(', ')}`,
-        );
+        throw new SandboxTargetError('zone', zone, [...new Set(nodeZones.values())].sort());
       }
       return names;
     };
-    const failNode = async (name: string): Promise<string[]> => {
-      knownNode(name);
+    const failNode = async (name: string): Promise<NodePowerLoss> => {
+      const zone = zoneOf(name);
       // Instances first: a power loss takes the processes before anyone notices.
-      const killed = await dataPlane.failNode(name);
+      const stoppedInstances = await dataPlane.failNode(name);
       poweredOff.add(name);
       await patchLease(name, {
         holderIdentity: POWER_LOSS_LEASE_HOLDER,
         leaseDurationSeconds: POWER_LOSS_LEASE_SECONDS,
         renewTime: microTime(new Date()),
       });
-      return killed;
+      return { node: name, zone, stoppedInstances };
     };
-    const restoreNode = async (name: string): Promise<void> => {
-      knownNode(name);
+    const restoreNode = async (name: string): Promise<NodeRestore> => {
+      const zone = zoneOf(name);
+      // A node that has power is left alone: expiring its Lease would interrupt its heartbeat.
+      if (!poweredOff.has(name)) return { node: name, zone, restored: false };
       // An expired Lease: KWOK acquires it on its next try and heartbeats the node again.
       await patchLease(name, {
         leaseDurationSeconds: SANDBOX_TIMINGS.nodeLeaseDurationSeconds,
@@ -538,6 +493,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       });
       poweredOff.delete(name);
       dataPlane.restoreNode(name);
+      return { node: name, zone, restored: true };
     };
 
     const sandbox: Sandbox = {
@@ -554,12 +510,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       awsOutputs,
       awsAccount,
       namespace,
-      get nodes(): SandboxNode[] {
+      get nodes(): SandboxNodeInfo[] {
         return specs.map((s) => ({
           name: s.name,
           zone: s.zone,
           poweredOff: poweredOff.has(s.name),
         }));
+      },
+      zones(): SandboxZoneInfo[] {
+        return [...new Set(specs.map((s) => s.zone))].sort().map((zone) => {
+          const nodes = nodesIn(zone);
+          return { zone, nodes, poweredOff: nodes.filter((n) => poweredOff.has(n)) };
+        });
       },
       serviceUrl(component) {
         const url = router.url(namespace, `${SANDBOX_RELEASE}-${component}`);
@@ -570,14 +532,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       failNode,
       restoreNode,
       async failZone(zone) {
-        const names = nodesIn(zone);
-        for (const name of names) await failNode(name);
-        return names;
+        const nodes = nodesIn(zone);
+        const stoppedInstances: string[] = [];
+        for (const name of nodes) stoppedInstances.push(...(await failNode(name)).stoppedInstances);
+        return { zone, nodes, stoppedInstances };
       },
       async restoreZone(zone) {
-        const names = nodesIn(zone);
-        for (const name of names) await restoreNode(name);
-        return names;
+        const restored: string[] = [];
+        for (const name of nodesIn(zone)) {
+          if ((await restoreNode(name)).restored) restored.push(name);
+        }
+        return { zone, restored };
       },
       stop: stopAll,
       [Symbol.asyncDispose]: stopAll,

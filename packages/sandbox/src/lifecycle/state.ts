@@ -1,5 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { awsEnvExports, isPidAlive } from '@stackproof/toolchain';
+import { SandboxLifecycleError } from './errors.ts';
 
 /** What a running sandbox publishes in `<dir>/sandbox.json` for the CLI, tests and users. */
 export interface SandboxState {
@@ -13,6 +15,11 @@ export interface SandboxState {
   readonly namespace: string;
   /** Loopback URLs of the reference Services, by component. */
   readonly services: Readonly<Record<string, string>>;
+  /**
+   * The outputs directory (`<dir>/outputs`): one `terraform output -json` document per restored
+   * workspace, as CI writes them after apply (core's outputs contract).
+   */
+  readonly outputsDir: string;
   /** Loopback control API of the daemon (status, fault hooks); needs `controlToken`. */
   readonly controlUrl: string;
   readonly controlToken: string;
@@ -27,8 +34,6 @@ export interface SandboxState {
      */
     readonly account: 'replayed' | 'seeded';
     readonly workspaces: readonly string[];
-    /** `<workspace>.json` per workspace as `terraform output -json` prints them. */
-    readonly outputsDir: string;
     /** The seed's record per resource (what moto cannot hold), for a seeded account. */
     readonly seedRecord?: string;
     readonly notHeld: number;
@@ -61,6 +66,18 @@ export async function readSandboxState(dir: string): Promise<SandboxState | unde
   }
 }
 
+/** The running sandbox's state, or a clear error when there is none. */
+export async function requireSandbox(dir: string): Promise<SandboxState> {
+  const state = await readSandboxState(resolve(dir));
+  if (state === undefined || !isPidAlive(state.pid)) {
+    throw new SandboxLifecycleError(
+      'SANDBOX_NOT_RUNNING',
+      `no sandbox is running in ${resolve(dir)}; start one with: stackproof sandbox up`,
+    );
+  }
+  return state;
+}
+
 export async function writeSandboxState(dir: string, state: SandboxState): Promise<void> {
   // The file holds the control token: readable by the owner only.
   await writeFile(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
@@ -76,23 +93,25 @@ export function sandboxEnvExports(state: SandboxState): string {
   const vars: [string, string][] = [
     ['KUBECONFIG', state.kubeconfig],
     ['STACKPROOF_SANDBOX_NAMESPACE', state.namespace],
-    ...(state.aws !== undefined
-      ? ([['STACKPROOF_OUTPUTS_DIR', state.aws.outputsDir]] as [string, string][])
-      : []),
+    // Where `pnpm test:infra` reads the outputs, as in CI.
+    ['STACKPROOF_OUTPUTS_DIR', state.outputsDir],
     ...Object.entries(state.services).map(
       ([name, url]) => [`STACKPROOF_${name.toUpperCase()}_URL`, url] as [string, string],
     ),
   ];
-  if (state.aws !== undefined) {
-    vars.push(
-      ['AWS_ENDPOINT_URL', state.aws.endpoint],
-      ['AWS_REGION', state.aws.region],
-      ['AWS_DEFAULT_REGION', state.aws.region],
-      ['AWS_ACCESS_KEY_ID', state.aws.accessKeyId],
-      ['AWS_SECRET_ACCESS_KEY', state.aws.secretAccessKey],
-      // No SDK may probe the instance metadata address (off loopback).
-      ['AWS_EC2_METADATA_DISABLED', 'true'],
-    );
-  }
-  return vars.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');
+  const sandboxVars = vars.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');
+  if (state.aws === undefined) return sandboxVars;
+  // The same variables any moto user gets (toolchain's awsEnv): endpoint, region, key pair, and
+  // no instance-metadata probing (off loopback).
+  return (
+    sandboxVars +
+    awsEnvExports({
+      endpoint: state.aws.endpoint,
+      region: state.aws.region,
+      credentials: {
+        accessKeyId: state.aws.accessKeyId,
+        secretAccessKey: state.aws.secretAccessKey,
+      },
+    })
+  );
 }
