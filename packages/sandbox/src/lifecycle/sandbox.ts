@@ -370,13 +370,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           .filter((r) => r.status === 'not-held').length,
       };
     }
-    const nodegroup = seed?.nodeGroup?.nodegroupName ?? 'general';
+    // Node names stay `general-<zone>-<n>` (scripts and tests name them); the node group label
+    // is the seeded node group's, as EKS labels its nodes.
+    const nodegroup = seed?.nodeGroup?.nodegroupName;
     const providerIds = new Map(
       (seed?.nodeInstances ?? []).map((i, index) => [index, i.providerId] as const),
     );
-    const specs = nodeSpecs(nodegroup).map((spec, index) => ({
+    const specs = nodeSpecs('general').map((spec, index) => ({
       ...spec,
       annotations: metricsNodeAnnotations(spec.name),
+      ...(nodegroup !== undefined ? { labels: { 'eks.amazonaws.com/nodegroup': nodegroup } } : {}),
       ...(providerIds.has(index) ? { providerId: providerIds.get(index) as string } : {}),
     }));
     await step(`${specs.length} nodes Ready`, async () => {
