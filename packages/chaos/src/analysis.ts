@@ -197,23 +197,38 @@ function measureDetection(input: MeasureInput, out: EvidenceEvent[]): number | u
     (s) =>
       s.t >= moments.t0 && s.t <= moments.rollbackStartedAt && stillOnFailed(s, experiment) === 0,
   );
-  const seconds = round(((detected?.t ?? moments.rollbackStartedAt) - moments.t0) / 1000);
+  const data = { endpointsBefore: stillOnFailed(before, experiment) };
+  if (detected === undefined) {
+    // Never detected is a failure whatever the bound: the window's length is no measure of it.
+    const windowSeconds = round((moments.rollbackStartedAt - moments.t0) / 1000);
+    out.push(
+      evidence({
+        property,
+        phase: 'chaos',
+        status: 'fail',
+        check: 'time-to-detect',
+        subject: input.subject,
+        detail: `endpoints on ${what} were still ready when the rollback started, ${windowSeconds} s after t0`,
+        expected: `time to detect <= ${bound.limit} s`,
+        measure: { name: 'time to detect', value: windowSeconds, unit: 's', bound },
+        data,
+      }),
+    );
+    return undefined;
+  }
+  const seconds = round((detected.t - moments.t0) / 1000);
   out.push(
     measuredEvidence({
       property,
       phase: 'chaos',
       check: 'time-to-detect',
       subject: input.subject,
-      detail:
-        detected === undefined
-          ? `endpoints on ${what} were still ready when the rollback started`
-          : `the endpoints on ${what} left the EndpointSlices`,
-      // A detection that never came is held to the bound as the whole fault window.
+      detail: `the endpoints on ${what} left the EndpointSlices`,
       measure: { name: 'time to detect', value: seconds, unit: 's', bound },
-      data: { endpointsBefore: stillOnFailed(before, experiment) },
+      data,
     }),
   );
-  return detected === undefined ? undefined : seconds;
+  return seconds;
 }
 
 function measureRecovery(input: MeasureInput, out: EvidenceEvent[]): number | undefined {
@@ -256,30 +271,41 @@ function measureRecovery(input: MeasureInput, out: EvidenceEvent[]): number | un
       }
     }
   }
-  const value = round(((recoveredAt ?? moments.rollbackStartedAt) - moments.t0) / 1000);
   const expected = Object.entries(baseline)
     .map(([svc, n]) => `${svc} ${n}`)
     .join(', ');
+  const budgetText = `${round(steadyBudget * 100, 3)}%`;
+  const bound = { op: '<=' as const, limit: expectations.recoverSeconds };
+  if (recoveredAt === undefined) {
+    const windowSeconds = round((moments.rollbackStartedAt - moments.t0) / 1000);
+    out.push(
+      evidence({
+        property: experiment.properties.recover,
+        phase: 'chaos',
+        status: 'fail',
+        check: 'time-to-recover',
+        subject: input.subject,
+        detail: `not recovered when the rollback started, ${windowSeconds} s after t0 (ready endpoints back at ${expected || 'their count before'} and errors under ${budgetText} from then on)`,
+        expected: `time to recover <= ${bound.limit} s`,
+        measure: { name: 'time to recover', value: windowSeconds, unit: 's', bound },
+        data: { readyEndpointsBefore: baseline },
+      }),
+    );
+    return undefined;
+  }
+  const value = round((recoveredAt - moments.t0) / 1000);
   out.push(
     measuredEvidence({
       property: experiment.properties.recover,
       phase: 'chaos',
       check: 'time-to-recover',
       subject: input.subject,
-      detail:
-        recoveredAt === undefined
-          ? `not recovered when the rollback started (ready endpoints back at ${expected || 'their count before'}, and errors under ${round(steadyBudget * 100, 3)}% from then on)`
-          : `ready endpoints back at their count before the fault (${expected}) and errors under ${round(steadyBudget * 100, 3)}% from then on`,
-      measure: {
-        name: 'time to recover',
-        value,
-        unit: 's',
-        bound: { op: '<=', limit: expectations.recoverSeconds },
-      },
+      detail: `ready endpoints back at their count before the fault (${expected}) and errors under ${budgetText} from then on`,
+      measure: { name: 'time to recover', value, unit: 's', bound },
       data: { readyEndpointsBefore: baseline },
     }),
   );
-  return recoveredAt === undefined ? undefined : value;
+  return value;
 }
 
 function measureRequestsFailed(input: MeasureInput, out: EvidenceEvent[]): number | undefined {
@@ -363,27 +389,43 @@ function measureRdsDowntime(input: MeasureInput, out: EvidenceEvent[]): number |
   const firstOk = after.find((s) => s.t > firstFail.t && s.ok);
   const end = firstOk?.t ?? after.at(-1)?.t ?? firstFail.t;
   const downtime = round((end - firstFail.t) / 1000);
-  const failedProbes = after.filter((s) => s.t >= firstFail.t && s.t < end && !s.ok).length;
+  const failedProbes =
+    after.filter((s) => s.t >= firstFail.t && s.t < end && !s.ok).length +
+    (firstOk === undefined ? 1 : 0);
+  const data = {
+    failedProbes,
+    firstFailedAt: new Date(firstFail.t).toISOString(),
+    serverBefore,
+    serverAfter: firstOk?.server ?? null,
+  };
+  if (firstOk === undefined) {
+    out.push(
+      evidence({
+        property,
+        phase: 'chaos',
+        status: 'fail',
+        check: 'rds-downtime',
+        subject: input.subject,
+        detail: `the SQL probe failed from ${data.firstFailedAt} and never succeeded again (${firstFail.error ?? 'error'})`,
+        expected: `database downtime <= ${bound.limit} s`,
+        measure: { name: 'database downtime', value: downtime, unit: 's', bound },
+        data,
+      }),
+    );
+    return undefined;
+  }
   out.push(
     measuredEvidence({
       property,
       phase: 'chaos',
       check: 'rds-downtime',
       subject: input.subject,
-      detail:
-        firstOk === undefined
-          ? `the SQL probe failed from ${new Date(firstFail.t).toISOString()} and never succeeded again (${firstFail.error ?? 'error'})`
-          : `first failed SQL probe to the first successful one (${failedProbes} failed; first error: ${firstFail.error ?? 'error'}); served by ${serverBefore ?? '?'} before, ${firstOk.server ?? '?'} after`,
+      detail: `first failed SQL probe to the first successful one (${failedProbes} failed; first error: ${firstFail.error ?? 'error'}); served by ${serverBefore ?? '?'} before, ${firstOk.server ?? '?'} after`,
       measure: { name: 'database downtime', value: downtime, unit: 's', bound },
-      data: {
-        failedProbes,
-        firstFailedAt: new Date(firstFail.t).toISOString(),
-        serverBefore,
-        serverAfter: firstOk?.server ?? null,
-      },
+      data,
     }),
   );
-  return firstOk === undefined ? undefined : downtime;
+  return downtime;
 }
 
 /**
