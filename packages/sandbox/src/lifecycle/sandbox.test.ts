@@ -150,6 +150,14 @@ describe('sandbox up', () => {
     expect(viaFrontend.status).toBe(200);
   });
 
+  it('ran the migrations Job for real: its instance migrated and logged it (KWOK did not complete it first)', async () => {
+    const logDir = join(dir, 'logs', 'pods');
+    const log = (await readdir(logDir)).find((f) => f.includes('stackproof-migrations'));
+    expect(log, 'no log of the migrations pod').toBeDefined();
+    const text = await readFile(join(logDir, log as string), 'utf8');
+    expect(text).toMatch(/"msg":"done","direction":"up"/);
+  });
+
   it('answers 404 for a row that is not in the database (the request is not a canned reply)', async () => {
     const missing = await requestOnce(`${state.services.backend}/api/items/987654321`);
     expect(missing.status, `${missing.body}\n${await instanceLogs()}`).toBe(404);

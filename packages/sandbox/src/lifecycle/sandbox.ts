@@ -67,7 +67,7 @@ function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
+/** KWOK stages with the data plane's pod-ready and pod-complete in place of KWOK's (kwok/data-plane/). */
 export const DATA_PLANE_STAGES_DIR = fileURLToPath(
   new URL('../../kwok/data-plane/', import.meta.url),
 );
@@ -279,11 +279,14 @@ async function writeDatabaseSecret(core: CoreV1Api, namespace: string): Promise<
   }
 }
 
+/** The data plane's own versions of upstream stages (they skip the pods it runs for real). */
+const DATA_PLANE_STAGES = ['pod-complete.yaml', 'pod-ready.yaml'];
+
 async function sandboxStageFiles(): Promise<string[]> {
   const upstream = (await readdir(KWOK_STAGES_DIR))
-    .filter((n) => n.endsWith('.yaml') && n !== 'pod-ready.yaml')
+    .filter((n) => n.endsWith('.yaml') && !DATA_PLANE_STAGES.includes(n))
     .map((n) => join(KWOK_STAGES_DIR, n));
-  return [...upstream, join(DATA_PLANE_STAGES_DIR, 'pod-ready.yaml')].sort();
+  return [...upstream, ...DATA_PLANE_STAGES.map((n) => join(DATA_PLANE_STAGES_DIR, n))].sort();
 }
 
 /**
