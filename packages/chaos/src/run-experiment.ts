@@ -458,8 +458,25 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
     note(`baseline: ${chaos.baselineSeconds} s of steady state`);
     await delay(chaos.baselineSeconds * 1000, undefined, { signal: options.signal });
 
-    t0 = Date.now();
+    // The steady state must hold before any fault, or the fault cannot be judged by it.
     const atT0 = await steady.poll();
+    const steadyBudget = 1 - common.availabilitySlo;
+    const probes = sqlProbe?.samples() ?? [];
+    if (atT0.failed > 1 && atT0.failed > steadyBudget * atT0.requests) {
+      throw new StackproofError(
+        'CHAOS_NO_STEADY_STATE',
+        'environment',
+        `the steady state does not hold before any fault: ${atT0.failed} of ${atT0.requests} requests to ${steadyUrl}${chaos.steady.path} failed during the baseline (budget ${Math.round(steadyBudget * 1000) / 10}%); nothing was injected`,
+      );
+    }
+    if (probes.length > 0 && probes.every((p) => !p.ok)) {
+      throw new StackproofError(
+        'CHAOS_NO_STEADY_STATE',
+        'environment',
+        `the steady state does not hold before any fault: every SQL probe failed during the baseline (${probes.at(-1)?.error}); nothing was injected`,
+      );
+    }
+    t0 = Date.now();
     for (const [i, fault] of experiment.faults.entries()) {
       options.signal?.throwIfAborted();
       const window: { -readonly [K in keyof FaultWindow]: FaultWindow[K] } = {
