@@ -137,6 +137,63 @@ describe('guards: refused runs change nothing on the target', () => {
   }, 120_000);
 });
 
+describe('chaos fis-template az-outage (reads the stack, changes nothing)', () => {
+  const role = 'arn:aws:iam::123456789012:role/stackproof-fis';
+  const alarm = 'arn:aws:cloudwatch:me-central-1:123456789012:alarm:stackproof-5xx';
+
+  it('writes the zone’s subnets, node instances and the DB failover with the stop conditions, and leaves the failover out for another zone', async () => {
+    const before = await targetState(client);
+    const zone = await primaryZone();
+    const other = ['me-central-1a', 'me-central-1b', 'me-central-1c'].find(
+      (z) => z !== zone,
+    ) as string;
+    const file = join(dir, 'fis', 'az-outage.json');
+    for (const [z, withDb] of [
+      [zone, true],
+      [other, false],
+    ] as const) {
+      const run = await chaos([
+        'fis-template',
+        'az-outage',
+        '--zone',
+        z,
+        '--role-arn',
+        role,
+        '--stop-alarm',
+        alarm,
+        '--duration',
+        '5m',
+        '--sandbox-dir',
+        dir,
+        '--out',
+        file,
+      ]).done;
+      expect(run.status, run.stderr).toBe(0);
+      const template = JSON.parse(await readFile(file, 'utf8'));
+      expect(template.stopConditions).toEqual([{ source: 'aws:cloudwatch:alarm', value: alarm }]);
+      expect(template.actions.stopZoneNodes.parameters).toEqual({
+        startInstancesAfterDuration: 'PT300S',
+      });
+      // The seeded network has a public, a private and a database subnet in every zone.
+      expect(template.targets.zoneSubnets.resourceArns).toHaveLength(3);
+      expect(template.actions.failOverDatabase !== undefined, z).toBe(withDb);
+    }
+    const refused = await chaos([
+      'fis-template',
+      'az-outage',
+      '--zone',
+      zone,
+      '--role-arn',
+      role,
+      '--sandbox-dir',
+      dir,
+    ]).done;
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/at least one stop condition/);
+    expect(await targetState(client)).toEqual(before);
+  }, 120_000);
+});
+
 describe('kill -9 at each phase, then recover: zero residue, and a second recover does nothing', () => {
   for (const point of ['journaled', 'injected', 'rolling-back'] as const) {
     it(`killed ${point === 'journaled' ? 'after the journal entry, before the injection' : point === 'injected' ? 'with every fault in effect' : 'in the middle of the rollback'}`, async () => {

@@ -14,7 +14,7 @@ export const USAGE = `Usage: stackproof <command>
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
   live check --outputs DIR                          check the live stack after apply (see --help)
-  sandbox up | down | status | env | nodes | fail | restore
+  sandbox up | down | status | env | nodes | database | fail | restore
                                                     the local stand-in for AWS + EKS
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
   load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
