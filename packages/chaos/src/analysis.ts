@@ -2,6 +2,7 @@ import { type EvidenceEvent, evidence, measuredEvidence } from '@stackproof/core
 import type { TimelinePoint } from '@stackproof/load';
 import type { ChaosExpectations } from './chaos-expectations.ts';
 import type { Experiment } from './experiments.ts';
+import type { FaultRecord } from './faults/fault.ts';
 import type { ClusterSample } from './observe/cluster-observer.ts';
 import type { SqlProbeSample } from './observe/sql-probe.ts';
 
@@ -13,6 +14,8 @@ export interface FaultWindow {
   /** The `inject` entry is on disk. */
   readonly journaledAt: number;
   readonly injectedAt?: number;
+  /** What the injection changed (the fault's record, with what only the injection learns). */
+  readonly record?: FaultRecord;
   readonly injectError?: string;
   readonly rollbackStartedAt?: number;
   readonly rolledBackAt?: number;

@@ -64,6 +64,11 @@ export interface ChaosSummary {
     readonly before: readonly EvidenceEvent[];
     readonly after: readonly EvidenceEvent[];
   };
+  /**
+   * AWS API calls of the run (`EC2.DescribeNetworkAcls` → count): the faults, the guards and the
+   * live checks before and after. What the chaos IAM role must allow.
+   */
+  readonly awsCalls: Readonly<Record<string, number>>;
   /** Lines a reader must see: each broken bound, rollback failure and residue. */
   readonly failures: readonly string[];
   readonly files: Readonly<Record<string, string>>;

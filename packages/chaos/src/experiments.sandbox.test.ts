@@ -9,6 +9,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { type EvidenceEvent, pollUntil, repoPath } from '@stackproof/core';
+import { evaluateLocally, type PolicyQuestion } from '@stackproof/infra-tests';
 import { checkPageInChromium, drawnCharts } from '@stackproof/report/testing';
 import { SandboxClient, type SandboxState, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,67 @@ describe('stackproof chaos run against the sandbox', () => {
     expect(junit).toMatch(/<testsuite name="stackproof chaos az-outage" tests="\d+" failures="0"/);
     expect(junit).toContain('classname="rds.multi-az"');
   }, 600_000);
+
+  it('the chaos IAM role (terraform/modules/stackproof-iam) allows every AWS call the az-outage run made, on tagged resources, and nothing FIS’s NACL cloning would need', async () => {
+    const { summary } = await outcome(join(dir, 'reports', 'az-outage'));
+    const tfstate = JSON.parse(await readFile(join(state.outputsDir, '_tfstate.json'), 'utf8'));
+    const policy = tfstate.chaos_policy_json.value as string;
+    const region = 'me-central-1';
+    const account = '123456789012';
+    const tagged = {
+      'aws:RequestedRegion': region,
+      'aws:ResourceTag/stackproof.io/chaos-target': 'true',
+      'aws:ResourceTag/eks:cluster-name': 'prod1',
+    };
+    const SERVICES: Record<string, string> = {
+      EC2: 'ec2',
+      RDS: 'rds',
+      EKS: 'eks',
+      AutoScaling: 'autoscaling',
+      ELBv2: 'elasticloadbalancing',
+    };
+    const question = (operation: string): PolicyQuestion => {
+      const [service, name] = operation.split('.') as [string, string];
+      const action = `${SERVICES[service] ?? service.toLowerCase()}:${name}`;
+      if (/NetworkAclEntry$/.test(name)) {
+        return {
+          action,
+          resource: `arn:aws:ec2:${region}:${account}:network-acl/acl-1`,
+          context: tagged,
+        };
+      }
+      if (/^(Stop|Start)Instances$/.test(name)) {
+        return {
+          action,
+          resource: `arn:aws:ec2:${region}:${account}:instance/i-1`,
+          context: tagged,
+        };
+      }
+      if (name === 'RebootDBInstance') {
+        return {
+          action,
+          resource: `arn:aws:rds:${region}:${account}:db:prod1-postgres`,
+          context: tagged,
+        };
+      }
+      return { action, resource: '*', context: { 'aws:RequestedRegion': region } };
+    };
+    // GetCallerIdentity needs no permission: every principal may ask who it is.
+    const operations = Object.keys(summary.awsCalls).filter((op) => op !== 'STS.GetCallerIdentity');
+    expect(operations).toEqual(
+      expect.arrayContaining(['EC2.CreateNetworkAclEntry', 'EC2.StopInstances']),
+    );
+    const denied = operations.filter((op) => evaluateLocally([policy], question(op)) !== 'allowed');
+    expect(denied).toEqual([]);
+    // Negative twin: what the policy is not for is refused by the same evaluation.
+    expect(
+      evaluateLocally([policy], {
+        action: 'ec2:ReplaceNetworkAclAssociation',
+        resource: `arn:aws:ec2:${region}:${account}:network-acl/acl-1`,
+        context: tagged,
+      }),
+    ).not.toBe('allowed');
+  });
 
   it('rds-failover: the SQL probe measures the downtime, the standby rejoins, the backend keeps serving', async () => {
     await waitForSteadyState(client);

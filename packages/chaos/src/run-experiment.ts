@@ -367,6 +367,7 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
   }
 
   const subject = `${experiment.name} ${zones.join(', ') || experiment.description}`;
+  const liveCalls: Record<string, number> = {};
   const liveChecks = async (when: 'before' | 'after'): Promise<EvidenceEvent[]> => {
     const properties = propertiesOf(experiment.name);
     const checks = LIVE_CHECKS.filter((c) => properties.includes(c.property));
@@ -395,7 +396,11 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
             }),
         env: target.sandbox === undefined ? env : {},
       });
-      return [...(await runLiveChecks(liveTarget, { checks })).events];
+      const run = await runLiveChecks(liveTarget, { checks });
+      for (const [op, n] of Object.entries(run.aws.byOperation)) {
+        liveCalls[op] = (liveCalls[op] ?? 0) + n;
+      }
+      return [...run.events];
     } catch (error) {
       progress(`warning: the live checks ${when} the run did not run: ${messageOf(error)}`);
       return [];
@@ -497,6 +502,7 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
           },
         });
         window.injectedAt = Date.now();
+        window.record = injection.record;
         injections.push({ window, injection });
         note(`injected ${fault.kind} on ${fault.target}`);
       } catch (error) {
@@ -591,7 +597,7 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
         : `RESIDUE: ${residue.map((r) => `${r.resource} (${r.detail})`).join('; ')}`,
     );
   }
-  if (outcome !== 'interrupted' && chaos.settleSeconds > 0) {
+  if (outcome !== 'interrupted' && injections.length > 0 && chaos.settleSeconds > 0) {
     progress(`settle: ${chaos.settleSeconds} s of steady load after the rollback`);
     await delay(chaos.settleSeconds * 1000, undefined, { signal: options.signal }).catch(
       () => undefined,
@@ -704,6 +710,17 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
     },
     evidence: allEvidence,
     checks: { before: checksBefore, after: checksAfter },
+    awsCalls: Object.fromEntries(
+      Object.entries(
+        [target.aws.counter.byOperation(), liveCalls].reduce<Record<string, number>>(
+          (all, calls) => {
+            for (const [op, n] of Object.entries(calls)) all[op] = (all[op] ?? 0) + n;
+            return all;
+          },
+          {},
+        ),
+      ).sort(([a], [b]) => a.localeCompare(b)),
+    ),
     failures,
     files,
   };

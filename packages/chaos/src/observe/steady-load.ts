@@ -54,7 +54,7 @@ const SYSTEM_TAGS = 'status,method,scenario,expected_response,error_code';
 export class SteadyLoad {
   readonly #raw: string;
   readonly #tailer: ProgressTailer;
-  readonly #abort = new AbortController();
+  readonly #abort: AbortController;
   readonly #run: Promise<unknown>;
   readonly #phase: string;
   readonly #planPhases: Parameters<TimelineBuilder['build']>[0];
