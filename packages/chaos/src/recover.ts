@@ -2,6 +2,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Fault, ResidueItem } from './faults/fault.ts';
 import { rollbackJournaled } from './faults/journaled.ts';
 import { faultFromRecord } from './faults/registry.ts';
+import { askResidue } from './faults/residue.ts';
 import { type JournalEntry, pendingRollbacks, readJournal, type TargetRef } from './journal.ts';
 import { type ChaosTarget, ChaosTargetMismatchError, openChaosTarget } from './target.ts';
 
@@ -95,17 +96,7 @@ export async function recoverFromJournal(options: RecoverOptions): Promise<Recov
         progress(`ROLLBACK FAILED for ${entry.fault} on ${entry.target}: ${messageOf(error)}`);
       }
     }
-    const residue: ResidueItem[] = [];
-    for (const fault of faults) {
-      try {
-        residue.push(...(await fault.residue()));
-      } catch (error) {
-        residue.push({
-          resource: fault.target,
-          detail: `the target did not answer: ${messageOf(error)}`,
-        });
-      }
-    }
+    const { items: residue } = await askResidue(faults);
     progress(
       residue.length === 0
         ? 'no residue (asked the target)'

@@ -35,15 +35,11 @@ import {
   chaosJunit,
   chaosReportHtml,
 } from './chaos-report.ts';
-import {
-  buildExperiment,
-  type Experiment,
-  type ExperimentRequest,
-  type StackIds,
-} from './experiments.ts';
+import { buildExperiment, type ExperimentRequest, type StackIds } from './experiments.ts';
 import { AZ_BLACKHOLE_FAULT, type AzBlackholeRecord } from './faults/aws/az-blackhole.ts';
 import type { FaultRecord, ResidueItem } from './faults/fault.ts';
 import { injectJournaled, type JournaledInjection } from './faults/journaled.ts';
+import { askResidue } from './faults/residue.ts';
 import {
   ChaosGuardError,
   checkAllowList,
@@ -198,30 +194,6 @@ async function blackholeContained(
   });
 }
 
-/** Asks every fault's target what is left, for up to `settleMs` (a restart may lag a moment). */
-async function residueOf(
-  experiment: Experiment,
-  settleMs: number,
-): Promise<{ items: ResidueItem[]; clearAt: number | undefined }> {
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    const items: ResidueItem[] = [];
-    for (const fault of experiment.faults) {
-      try {
-        items.push(...(await fault.residue()));
-      } catch (error) {
-        items.push({
-          resource: fault.target,
-          detail: `the target did not answer: ${messageOf(error)}`,
-        });
-      }
-    }
-    if (items.length === 0) return { items, clearAt: Date.now() };
-    if (Date.now() >= deadline) return { items, clearAt: undefined };
-    await delay(500);
-  }
-}
-
 /**
  * Runs one chaos experiment end to end, and never leaves a fault behind without saying so:
  *
@@ -358,7 +330,7 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
   if (options.dryRun === true) return { dryRun: true, plan };
 
   // A target that already holds what these faults would leave cannot be judged by them.
-  const before = await residueOf(experiment, 0);
+  const before = await askResidue(experiment.faults, 0);
   if (before.items.length > 0) {
     throw new ChaosGuardError(
       'residue-before',
@@ -588,7 +560,7 @@ export async function runChaosExperiment(options: ChaosRunOptions): Promise<Chao
   }
   const rolledBackAt = Date.now();
   if (injections.length > 0 || windows.length > 0) {
-    const found = await residueOf(experiment, RESIDUE_SETTLE_MS);
+    const found = await askResidue(experiment.faults, RESIDUE_SETTLE_MS);
     residue = found.items;
     if (found.clearAt !== undefined) cleanupSeconds = seconds(found.clearAt - rollbackStartedAt);
     note(

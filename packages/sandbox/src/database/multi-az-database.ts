@@ -44,7 +44,7 @@ export interface MultiAzDatabaseOptions {
 const nodeName = (zone: string): string => `postgres-${zone}`;
 
 /**
- * A primary, its standby and the endpoint. `failover()` does what RDS does on a Multi-AZ
+ * A primary, its synchronous standby and the endpoint. `failover()` does what RDS does on a Multi-AZ
  * failover: the primary's host goes away (an immediate stop: no checkpoint, every session cut),
  * the standby is promoted, and the endpoint moves to it; clients that reconnect reach the new
  * primary at the same address. Then, as RDS replaces the failed host, the old primary's server is
@@ -101,6 +101,7 @@ export class MultiAzDatabase implements AsyncDisposable {
         options,
       );
       await db.#waitForStreaming();
+      await db.#synchronous();
       return db;
     } catch (error) {
       await standby?.destroy().catch(() => undefined);
@@ -163,6 +164,19 @@ export class MultiAzDatabase implements AsyncDisposable {
           ? 'the standby is not connected to the primary'
           : `rebuilding the standby failed: ${this.#lastRejoinError}`,
     };
+  }
+
+  /**
+   * Commits on the primary wait for this standby from now on (synchronous replication, as RDS
+   * Multi-AZ replicates): a commit the client saw survives a failover. Set only once the standby
+   * streams; until then (after a failover, while the old primary is rebuilt) the primary commits
+   * alone, as RDS keeps accepting writes while it replaces the standby.
+   */
+  async #synchronous(): Promise<void> {
+    await this.#primary.cluster.query(
+      `ALTER SYSTEM SET synchronous_standby_names = '"${this.#standby.name}"'`,
+    );
+    await this.#primary.cluster.query('SELECT pg_reload_conf()');
   }
 
   async #waitForStreaming(): Promise<void> {
@@ -266,6 +280,7 @@ export class MultiAzDatabase implements AsyncDisposable {
       applicationName: node.name,
     });
     await this.#waitForStreaming();
+    await this.#synchronous();
   }
 
   /**

@@ -46,6 +46,13 @@ export function findPgBinDir(): string {
 
 const asRoot = process.getuid?.() === 0;
 
+/** The given directory (created), or a fresh temporary one. */
+async function rootDirOf(rootDir: string | undefined): Promise<string> {
+  if (rootDir === undefined) return mkdtemp(join(tmpdir(), 'stackproof-pg-'));
+  await mkdir(rootDir, { recursive: true });
+  return rootDir;
+}
+
 export interface ClusterInfo {
   host: string;
   port: number;
@@ -76,12 +83,17 @@ export interface ClusterOptions {
   replication?: boolean;
 }
 
-/** postgresql.conf lines of a primary that streams to a standby, and of that standby. */
+/**
+ * postgresql.conf lines of a primary that streams to a standby, and of that standby. Commits wait
+ * for the standby once it is named in `synchronous_standby_names` (MultiAzDatabase does that
+ * when it streams), so the base settings' `synchronous_commit = off` is turned back on here.
+ */
 const REPLICATION_CONF = [
   "wal_level = 'replica'",
   'max_wal_senders = 4',
   "wal_keep_size = '64MB'",
   'hot_standby = on',
+  'synchronous_commit = on',
 ];
 
 export const SUPERUSER = 'stackproof';
@@ -109,14 +121,11 @@ export class PostgresCluster implements AsyncDisposable {
 
   static async create(options: ClusterOptions = {}): Promise<PostgresCluster> {
     const bin = findPgBinDir();
-    let root: string;
-    if (options.rootDir === undefined) {
-      root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
-    } else {
-      root = options.rootDir;
-      await mkdir(root, { recursive: true });
-    }
-    const cluster = new PostgresCluster(root, bin, await reserveLoopbackPort());
+    const cluster = new PostgresCluster(
+      await rootDirOf(options.rootDir),
+      bin,
+      await reserveLoopbackPort(),
+    );
     try {
       await cluster.#init(options);
       await cluster.start();
@@ -138,13 +147,7 @@ export class PostgresCluster implements AsyncDisposable {
     options: { rootDir?: string; applicationName: string },
   ): Promise<PostgresCluster> {
     const bin = findPgBinDir();
-    let root: string;
-    if (options.rootDir === undefined) {
-      root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
-    } else {
-      root = options.rootDir;
-      await mkdir(root, { recursive: true });
-    }
+    const root = await rootDirOf(options.rootDir);
     const standby = new PostgresCluster(root, bin, await reserveLoopbackPort());
     try {
       if (asRoot) {
