@@ -16,12 +16,7 @@ import {
   recoverFromJournal,
   runChaosExperiment,
 } from '@stackproof/chaos';
-import {
-  describeMeasure,
-  ExpectationsError,
-  readExpectationsFile,
-  repoPath,
-} from '@stackproof/core';
+import { ExpectationsError, readExpectationsFile, repoPath } from '@stackproof/core';
 import { liveWorkspaces, parseLiveExpectations, readStackOutputs } from '@stackproof/infra-tests';
 import { parseK6Duration } from '@stackproof/load';
 import { writeReportFile } from '@stackproof/report';
@@ -191,10 +186,9 @@ function runText(result: Extract<ChaosRunResult, { dryRun: false }>): string {
     `${summary.passed ? 'PASS' : 'FAIL'} chaos ${summary.experiment}: ${summary.description} (${summary.outcome}${summary.reason === undefined ? '' : `: ${summary.reason}`})`,
   ];
   for (const e of summary.evidence) {
-    const measured =
-      e.measure === undefined ? e.detail : `${describeMeasure(e.measure)}: ${e.detail}`;
+    // A measured event's detail already ends with its measure and bound.
     lines.push(
-      `  ${e.status.padEnd(7)} ${e.property.padEnd(26)} ${(e.check ?? '').padEnd(18)} ${measured}${e.status === 'fail' && e.expected !== undefined ? `; expected ${e.expected}` : ''}`,
+      `  ${e.status.padEnd(7)} ${e.property.padEnd(26)} ${(e.check ?? '').padEnd(18)} ${e.detail}${e.status === 'fail' && e.expected !== undefined ? `; expected ${e.expected}` : ''}`,
     );
   }
   for (const f of summary.faults) {
