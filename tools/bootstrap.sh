@@ -180,6 +180,42 @@ setup_system() {
   manifest_put moto "$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo missing)" pypi "$(command -v moto_server || echo -)"
 }
 
+# --- Checkov (PyPI) -----------------------------------------------------------------------------
+# The static scan of terraform/ in the suite. Installed with its whole dependency closure pinned
+# (tools/python/checkov/requirements.txt) into a venv of its own, keyed like the Go tools by the
+# pins and the Python version. packages/policies/bench uses the same venv.
+CHECKOV_VERSION="3.3.30"
+setup_checkov() {
+  local req="$ROOT/tools/python/checkov/requirements.txt" venv="$CACHE/checkov-venv" key
+  key="$( { cat "$req"; python3 --version 2>&1; } | sha256sum | cut -c1-16)"
+  if [ "$(cat "$venv/.stackproof-key" 2>/dev/null)" != "$key" ]; then
+    if [ "$SYSTEM" != 1 ]; then
+      say "checkov missing; install it with: python3 -m venv $venv && $venv/bin/pip install --no-deps -r $req"
+      manifest_put checkov missing pypi -
+      return 0
+    fi
+    exec 8>"$CACHE/checkov-venv.lock"
+    flock 8   # two bootstraps at once install it once
+    if [ "$(cat "$venv/.stackproof-key" 2>/dev/null)" != "$key" ]; then
+      # A venv is not relocatable (its scripts name its python by absolute path): built in place,
+      # and the key file, written last, marks it complete.
+      if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && is_root; then
+        run_with_progress "apt-get install python3-venv" "$CACHE/logs/apt-venv.log" \
+          bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv"
+      fi
+      rm -rf "$venv"
+      run_with_progress "checkov $CHECKOV_VERSION (pip, pinned closure)" "$CACHE/logs/checkov.log" \
+        bash -c "python3 -m venv '$venv' && '$venv/bin/python' -m pip install --quiet --no-deps -r '$req' && '$venv/bin/python' -m pip check" \
+        || die "installing checkov failed: see $CACHE/logs/checkov.log"
+      [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ] || die "checkov in $venv does not report $CHECKOV_VERSION"
+      printf '%s\n' "$key" > "$venv/.stackproof-key"
+    fi
+    exec 8>&-
+  fi
+  link_bin checkov "$venv/bin/checkov"
+  manifest_put checkov "$CHECKOV_VERSION" pypi "$venv/bin/checkov"
+}
+
 # --- Go-built tools -----------------------------------------------------------------------------
 bin_env_name() { local n="${1^^}"; printf '%s_BIN' "${n//-/_}"; }
 
@@ -319,6 +355,7 @@ setup_containers() {
 setup_node
 setup_pnpm
 [ -z "$ONLY" ] && setup_system
+[ -z "$ONLY" ] && setup_checkov
 setup_go_tools
 write_env
 [ -z "$ONLY" ] && setup_containers

@@ -64,18 +64,29 @@ describe('the outputs contract', () => {
     );
   });
 
-  it("names every workspace's file as the CI workflow does", async () => {
-    const workflow = await readFile(repoPath('.github', 'workflows', 'infrastructure.yml'), 'utf8');
-    // The file name the workflow gives `terraform output -json > .../<name>.json`, as bash
-    // expands it for a workspace path held in $workspace.
-    const expression = /output -json > "[^"]*\/(\$\{workspace[^}]*\}\.json)"/.exec(workflow)?.[1];
-    expect(expression, 'the workflow writes `terraform output -json` per workspace').toBeDefined();
-    for (const workspace of ['_tfstate', 'network', 'eks/prod1/infra', 'services/backend']) {
-      const { stdout } = await promisify(execFile)('bash', [
-        '-c',
-        `workspace='${workspace}'; printf %s "${expression}"`,
-      ]);
-      expect(stdout).toBe(outputsFileName(workspace));
+  it("names every workspace's file as the CI workflows do", async () => {
+    const dir = repoPath('.github', 'workflows');
+    // Each `terraform output -json > .../<name>.json` of a workflow, with the shell expression
+    // that names the file, evaluated by bash for a workspace path held in its variable.
+    const writes: { file: string; variable: string; expression: string }[] = [];
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yml'))) {
+      const text = await readFile(join(dir, file), 'utf8');
+      for (const m of text.matchAll(/output -json > "[^"]*\/(\$\{(\w+)[^}]*\}\.json)"/g)) {
+        writes.push({ file, variable: m[2] as string, expression: m[1] as string });
+      }
+    }
+    expect(
+      writes.length,
+      'the workflows write `terraform output -json` per workspace',
+    ).toBeGreaterThan(0);
+    for (const { file, variable, expression } of writes) {
+      for (const workspace of ['_tfstate', 'network', 'eks/prod1/infra', 'services/backend']) {
+        const { stdout } = await promisify(execFile)('bash', [
+          '-c',
+          `${variable}='${workspace}'; printf %s "${expression}"`,
+        ]);
+        expect(stdout, `${file}: ${expression}`).toBe(outputsFileName(workspace));
+      }
     }
   });
 });

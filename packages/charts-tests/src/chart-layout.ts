@@ -1,7 +1,4 @@
-import { REPO_ROOT, repoPath } from '@stackproof/core';
-
-/** The repository root (core's REPO_ROOT, under the name this package's callers use). */
-export const repositoryRoot = REPO_ROOT;
+import { repoPath } from '@stackproof/core';
 
 /** The reference workloads chart: one chart for backend and frontend (docs/adr/0008). */
 export const workloadsChartDir = repoPath('charts', 'stackproof-workloads');
@@ -14,8 +11,6 @@ export const manifestValuesFixturesDir = repoPath('fixtures', 'manifest-values')
 
 /** CRDs vendored from upstream modules so the apiserver dry run knows the custom kinds. */
 export const crdFixturesDir = repoPath('fixtures', 'crds');
-
-export const workflowsDir = repoPath('.github', 'workflows');
 
 /**
  * The Kubernetes version charts are rendered for: the one the toolchain builds. Passed as

@@ -1,5 +1,3 @@
-export { findUnpinnedActions, type UnpinnedAction } from './action-pins.ts';
-export { runActionlint } from './actionlint.ts';
 export {
   createNamespace,
   type DryRunOutcome,
@@ -10,9 +8,7 @@ export {
   crdFixturesDir,
   manifestFixturesDir,
   manifestValuesFixturesDir,
-  repositoryRoot,
   targetKubeVersion,
-  workflowsDir,
   workloadsChartDir,
 } from './chart-layout.ts';
 export { chartSourcesSha256 } from './chart-sources-hash.ts';

@@ -1,12 +1,12 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { REPO_ROOT } from '@stackproof/core';
 import { runTool } from '@stackproof/toolchain';
 import { stringify } from 'yaml';
 import {
   manifestFixturesDir,
   manifestValuesFixturesDir,
-  repositoryRoot,
   targetKubeVersion,
 } from './chart-layout.ts';
 import { chartSourcesSha256 } from './chart-sources-hash.ts';
@@ -82,7 +82,7 @@ export async function generateManifestFixtures(
   chartDir: string,
   dirs: FixtureDirs,
 ): Promise<ManifestFixtureIndex> {
-  const chart = relative(repositoryRoot, chartDir);
+  const chart = relative(REPO_ROOT, chartDir);
   const outDir = dirs.manifests;
   await mkdir(outDir, { recursive: true });
   await mkdir(dirs.values, { recursive: true });

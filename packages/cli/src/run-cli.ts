@@ -4,6 +4,7 @@ import type { CliOutcome } from './cli-outcome.ts';
 import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
+import { terraformCommand } from './terraform-command.ts';
 import { UsageError } from './usage-error.ts';
 
 export const USAGE = `Usage: stackproof <command>
@@ -13,6 +14,7 @@ Commands:
   live check --outputs DIR                          check the live stack after apply (see --help)
   sandbox up | down | status | env | nodes | fail | restore
                                                     the local stand-in for AWS + EKS
+  terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
 
 Options: --help, --version`;
 
@@ -51,6 +53,10 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'sandbox') {
       const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'terraform') {
+      const result = await terraformCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
     }
     if (command === 'policy') {
       throw new UsageError(`unknown policy subcommand '${sub ?? ''}'\n\n${POLICY_CHECK_USAGE}`);

@@ -13,6 +13,7 @@ import {
 import { LOOPBACK_HOST, reserveLoopbackPort } from '@stackproof/core';
 import { type ManagedProcess, startManagedProcess } from '@stackproof/toolchain';
 import { type WatchedList, watchList } from '../kube/informers.ts';
+import { reaction } from '../kube/reaction.ts';
 import { type EnvSources, resolveContainerEnv, type ServiceRoute } from './pod-env.ts';
 import {
   containerArgv,
@@ -124,14 +125,20 @@ export class DataPlane {
   readonly #published = new Map<string, Published>();
   readonly #podIps = new Map<string, string>();
   readonly #failedNodes = new Set<string>();
+  /** Run-to-completion pods whose instance ended and whose phase was published. */
+  readonly #finished = new Set<string>();
   readonly #errors = new Map<string, string>();
   #nextIp = 1;
   #timer: NodeJS.Timeout | undefined;
   #pods: WatchedList<V1Pod> | undefined;
   #nodes: WatchedList<V1Node> | undefined;
-  #reconciling: Promise<void> | undefined;
-  /** A change arrived while a pass ran: run another one right after it. */
-  #dirty = false;
+  readonly #reconciling = reaction(
+    () => this.reconcile(),
+    (error) => {
+      if (error === undefined) this.#errors.delete('reconcile');
+      else this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
+    },
+  );
   #stopped = false;
 
   constructor(options: DataPlaneOptions) {
@@ -169,24 +176,7 @@ export class DataPlane {
 
   /** Runs a pass now, or right after the one running: passes never overlap and none is lost. */
   #kick(): void {
-    if (this.#stopped) return;
-    if (this.#reconciling !== undefined) {
-      this.#dirty = true;
-      return;
-    }
-    this.#reconciling = (async () => {
-      do {
-        this.#dirty = false;
-        try {
-          await this.reconcile();
-          this.#errors.delete('reconcile');
-        } catch (error) {
-          this.#errors.set('reconcile', error instanceof Error ? error.message : String(error));
-        }
-      } while (this.#dirty && !this.#stopped);
-    })().finally(() => {
-      this.#reconciling = undefined;
-    });
+    this.#reconciling.kick();
   }
 
   /**
@@ -205,6 +195,9 @@ export class DataPlane {
       if (this.#failedNodes.has(node)) continue;
       if (pod.metadata?.deletionTimestamp !== undefined) continue;
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      // Finished here, but the watch may not have delivered the Succeeded/Failed status yet: a
+      // run-to-completion pod must not run twice.
+      if (this.#finished.has(uid)) continue;
       wanted.add(uid);
       const instance = this.#instances.get(uid);
       if (instance === undefined) {
@@ -228,6 +221,8 @@ export class DataPlane {
     for (const uid of this.#published.keys()) {
       if (!wanted.has(uid) && !this.#instances.has(uid)) this.#published.delete(uid);
     }
+    const present = new Set(this.#pods.list().map((p) => p.metadata?.uid ?? ''));
+    for (const uid of this.#finished) if (!present.has(uid)) this.#finished.delete(uid);
   }
 
   #podIp(uid: string): string {
@@ -494,6 +489,7 @@ export class DataPlane {
       { namespace: instance.namespace, name: instance.pod, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    this.#finished.add(instance.uid);
     this.#instances.delete(instance.uid);
     this.#published.delete(instance.uid);
   }
@@ -597,9 +593,10 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#reconciling.stop();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await Promise.all([this.#pods?.stop(), this.#nodes?.stop()]);
-    await this.#reconciling;
+    await this.#reconciling.idle();
     while (this.#starting.size > 0) await new Promise((r) => setTimeout(r, 20));
     await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid)));
   }

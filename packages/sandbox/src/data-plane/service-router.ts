@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { LOOPBACK_HOST, listenOnLoopback } from '@stackproof/core';
 import { type WatchedList, watchList } from '../kube/informers.ts';
+import { reaction } from '../kube/reaction.ts';
 import type { ServiceRoute } from './pod-env.ts';
 
 /** Where a pod's real instance listens, or undefined when it has none (not started, powered off). */
@@ -61,10 +62,15 @@ export class ServiceRouter {
   readonly #sockets = new Set<Socket>();
   #services: WatchedList<V1Service> | undefined;
   #slices: WatchedList<V1EndpointSlice> | undefined;
-  #syncing: Promise<void> | undefined;
-  #dirty = false;
-  #stopped = false;
   #lastError: string | undefined;
+  // Routing goes on with the last known state when a sync fails.
+  readonly #syncing = reaction(
+    () => this.#sync(this.#services?.list() ?? []),
+    (error) => {
+      this.#lastError =
+        error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+    },
+  );
 
   constructor(options: ServiceRouterOptions) {
     this.#kubeConfig = new KubeConfig();
@@ -98,25 +104,7 @@ export class ServiceRouter {
 
   /** Syncs now, or right after the sync running: syncs never overlap and none is lost. */
   #kick(): void {
-    if (this.#stopped || this.#services === undefined) return;
-    if (this.#syncing !== undefined) {
-      this.#dirty = true;
-      return;
-    }
-    this.#syncing = (async () => {
-      do {
-        this.#dirty = false;
-        try {
-          await this.#sync(this.#services?.list() ?? []);
-          this.#lastError = undefined;
-        } catch (error) {
-          // Routing goes on with the last known state.
-          this.#lastError = error instanceof Error ? error.message : String(error);
-        }
-      } while (this.#dirty && !this.#stopped);
-    })().finally(() => {
-      this.#syncing = undefined;
-    });
+    if (this.#services !== undefined) this.#syncing.kick();
   }
 
   #routed(namespace: string): boolean {
@@ -250,9 +238,9 @@ export class ServiceRouter {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#syncing.stop();
     await Promise.all([this.#services?.stop(), this.#slices?.stop()]);
-    await this.#syncing;
+    await this.#syncing.idle();
     for (const socket of this.#sockets) socket.destroy();
     await Promise.all(
       [...this.#routes.values()].map(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -51,6 +51,22 @@ async function nodeZones(): Promise<Map<string, string>> {
       n.metadata?.labels?.['topology.kubernetes.io/zone'] ?? '',
     ]),
   );
+}
+
+/**
+ * The last lines the instances of the reference services and the migrations Job logged, for the
+ * message of a failed request check: a 500 says little, the instance's log says why.
+ */
+async function instanceLogs(): Promise<string> {
+  const logDir = join(dir, 'logs', 'pods');
+  const files = existsSync(logDir) ? await readdir(logDir) : [];
+  const tails = await Promise.all(
+    files.map(async (f) => {
+      const lines = (await readFile(join(logDir, f), 'utf8')).trim().split('\n').slice(-5);
+      return `${f}:\n  ${lines.join('\n  ')}`;
+    }),
+  );
+  return tails.join('\n');
 }
 
 function isPodReady(pod: V1Pod): boolean {
@@ -121,7 +137,7 @@ describe('sandbox up', () => {
       method: 'POST',
       body: JSON.stringify({ name, quantity: 3 }),
     });
-    expect(created.status).toBe(201);
+    expect(created.status, `${created.body}\n${await instanceLogs()}`).toBe(201);
     const id = (JSON.parse(created.body) as { id: string }).id;
     // A fresh connection may land on another pod: the row is in the shared database.
     for (let i = 0; i < 3; i++) {
@@ -136,7 +152,7 @@ describe('sandbox up', () => {
 
   it('answers 404 for a row that is not in the database (the request is not a canned reply)', async () => {
     const missing = await requestOnce(`${state.services.backend}/api/items/987654321`);
-    expect(missing.status).toBe(404);
+    expect(missing.status, `${missing.body}\n${await instanceLogs()}`).toBe(404);
   });
 
   it('publishes its outputs directory where the live suite reads it (empty without a recorded apply)', () => {
@@ -199,7 +215,8 @@ describe('zone failure', () => {
     // Once the endpoints dropped the zone, every request succeeds again.
     await delay(1_000);
     for (let i = 0; i < 12; i++) {
-      expect((await requestOnce(`${state.services.backend}/api/items?limit=1`)).status).toBe(200);
+      const after = await requestOnce(`${state.services.backend}/api/items?limit=1`);
+      expect(after.status, `${after.body}\n${await instanceLogs()}`).toBe(200);
     }
 
     // Replacement pods come up in the surviving zones, with ready instances.

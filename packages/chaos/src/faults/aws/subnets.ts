@@ -56,7 +56,7 @@ export async function describeNetworkAcls(
 /**
  * The target's subnets with their current NACL association. The VPC is required: moto (like a
  * real account) has a default VPC with a subnet in every AZ, which a fault must never touch.
- * Throws AwsFaultTargetError when the selection is empty — failing an AZ that has nothing to fail
+ * Throws FaultTargetError when the selection is empty — failing an AZ that has nothing to fail
  * is a mistake in the experiment, not a no-op.
  */
 export async function selectAzSubnets(

@@ -1,10 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath, REPO_ROOT as repositoryRoot } from '@stackproof/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findUnpinnedActions } from './action-pins.ts';
 import { runActionlint } from './actionlint.ts';
-import { repositoryRoot, workflowsDir } from './chart-layout.ts';
+
+const workflowsDir = repoPath('.github', 'workflows');
 
 const workflowFiles = (await readdir(workflowsDir))
   .filter((file) => file.endsWith('.yml') || file.endsWith('.yaml'))
@@ -16,13 +18,16 @@ afterEach(async () => {
 });
 
 describe('.github/workflows', () => {
-  it('holds the pull-request, deploy, infrastructure and nightly workflows', () => {
+  it('holds the pull-request, deploy, infrastructure, nightly and terraform-lock workflows', () => {
     expect(workflowFiles).toEqual(
       expect.arrayContaining([
         'pull-request.yml',
         'deploy.yml',
         'infrastructure.yml',
         'nightly.yml',
+        'terraform-lock.yml',
+        'terraform-stack.yml',
+        'terraform-workspace.yml',
       ]),
     );
   });
