@@ -236,7 +236,7 @@ describe('stackproof load: environment and bad input', () => {
       },
     );
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/k6 not found .*make tools/);
+    expect(run.stderr).toMatch(/k6 not found\b.*make tools/);
   }, 60_000);
 
   it('a k6 without the xk6-kubernetes extension: a clear environment error, exit 2', async () => {
