@@ -1,0 +1,55 @@
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { parseK6Duration } from '@stackproof/load';
+import { UsageError } from './usage-error.ts';
+
+/**
+ * Every command's flags through one door: node's strict parser, and an unknown or malformed flag
+ * becomes a usage error (exit 2) followed by the command's usage, never a stack trace.
+ */
+export function parseFlags<const O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+  usage: string,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+}
+
+/** A numeric flag: absent stays undefined; anything but a positive (or, if allowed, zero) number is bad input. */
+export function numberFlag(
+  name: string,
+  raw: string | undefined,
+  allowZero = false,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new UsageError(
+      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+/** A duration flag in k6's notation (90s, 2m, 1m30s), in seconds; zero only where allowed. */
+export function durationFlag(
+  name: string,
+  raw: string | undefined,
+  allowZero = false,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  let value: number;
+  try {
+    value = parseK6Duration(raw);
+  } catch {
+    throw new UsageError(`--${name} must be a duration such as 90s, 2m or 1m30s, got '${raw}'`);
+  }
+  if (value < 0 || (!allowZero && value === 0)) {
+    throw new UsageError(`--${name} must be longer than 0, got '${raw}'`);
+  }
+  return value;
+}
