@@ -9,6 +9,9 @@ import data.stackproof.lib.k8s
 # every rule with an id is listed here).
 checks := [replicas]
 
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds | {"HorizontalPodAutoscaler"}
+
 # METADATA
 # title: HPAs keep two replicas and can scale out
 # description: >-
@@ -31,11 +34,11 @@ target_present(hpa) if {
 	concat("/", [ref.kind, k8s.namespace(hpa), ref.name]) in workload_addresses
 }
 
-verdict(e) := k8s.fail(e, sprintf("minReplicas is %d, below %d", [lowest, k8s.min_replicas])) if {
+verdict(e) := k8s.fail(e, sprintf("minReplicas is %v, below %v", [lowest, k8s.min_replicas])) if {
 	not target_present(e.object)
 	lowest := object.get(e.object, ["spec", "minReplicas"], 1)
 	lowest < k8s.min_replicas
-} else := k8s.fail(e, sprintf("maxReplicas %d is not above minReplicas %d", [highest, lowest])) if {
+} else := k8s.fail(e, sprintf("maxReplicas %v is not above minReplicas %v", [highest, lowest])) if {
 	lowest := object.get(e.object, ["spec", "minReplicas"], 1)
 	highest := object.get(e.object, ["spec", "maxReplicas"], 0)
 	highest <= lowest

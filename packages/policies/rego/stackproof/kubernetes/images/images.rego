@@ -9,6 +9,9 @@ import data.stackproof.lib.k8s
 # every rule with an id is listed here).
 checks := [image_pinned]
 
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds
+
 # METADATA
 # title: Images are pinned to a tag or digest other than latest
 # description: >-

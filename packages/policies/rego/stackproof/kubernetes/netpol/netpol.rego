@@ -9,6 +9,9 @@ import data.stackproof.lib.k8s
 # every rule with an id is listed here).
 checks := [default_deny_netpol]
 
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds | {"NetworkPolicy"}
+
 # METADATA
 # title: Every workload's pods sit under a default-deny NetworkPolicy
 # description: >-

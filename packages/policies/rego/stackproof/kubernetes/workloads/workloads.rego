@@ -9,15 +9,8 @@ import data.stackproof.lib.k8s
 # every rule with an id is listed here).
 checks := [replicas_min, topology_spread_zone, probes, resource_requests, resource_limits, security_context]
 
-# An HPA targeting the workload sets its replica count at run time.
-hpa_min(obj) := min_replicas if {
-	some entry in k8s.entries("HorizontalPodAutoscaler")
-	hpa := entry.object
-	k8s.namespace(hpa) == k8s.namespace(obj)
-	hpa.spec.scaleTargetRef.kind == obj.kind
-	hpa.spec.scaleTargetRef.name == obj.metadata.name
-	min_replicas := object.get(hpa.spec, "minReplicas", 1)
-}
+# The kinds this family reads; the gate passes only objects of kinds some family reads.
+manifest_kinds := k8s.workload_kinds | {"HorizontalPodAutoscaler"}
 
 # METADATA
 # title: Workloads run at least two replicas
@@ -32,13 +25,13 @@ hpa_min(obj) := min_replicas if {
 #   references: []
 replicas_min := {"meta": rego.metadata.rule(), "verdicts": [replicas_verdict(e, k8s.min_replicas) | some e in k8s.replicated]}
 
-replicas_verdict(e, wanted) := k8s.pass(e, sprintf("the HPA keeps at least %d replicas", [hpa_min(e.object)])) if {
-	hpa_min(e.object) >= wanted
-} else := k8s.fail(e, sprintf("the HorizontalPodAutoscaler's minReplicas is %d, below %d", [hpa_min(e.object), wanted])) if {
-	hpa_min(e.object) < wanted
+replicas_verdict(e, wanted) := k8s.pass(e, sprintf("the HPA keeps at least %v replicas", [k8s.hpa_min(e.object)])) if {
+	k8s.hpa_min(e.object) >= wanted
+} else := k8s.fail(e, sprintf("the HorizontalPodAutoscaler's minReplicas is %v, below %v", [k8s.hpa_min(e.object), wanted])) if {
+	k8s.hpa_min(e.object) < wanted
 } else := k8s.pass(e, "") if {
 	object.get(e.object, ["spec", "replicas"], 1) >= wanted
-} else := k8s.fail(e, sprintf("spec.replicas is %v, below %d", [object.get(e.object, ["spec", "replicas"], 1), wanted]))
+} else := k8s.fail(e, sprintf("spec.replicas is %v, below %v", [object.get(e.object, ["spec", "replicas"], 1), wanted]))
 
 # METADATA
 # title: Pods spread across zones and nodes

@@ -9,6 +9,12 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [multi_az]
 
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {
+	"aws_autoscaling_group": {"attributes": ["availability_zones", "vpc_zone_identifier"], "context": ["aws_subnet"]},
+	"aws_subnet": {"attributes": ["availability_zone"], "judged": false},
+}
+
 # METADATA
 # title: Auto Scaling groups span enough AZs
 # description: An Auto Scaling group in fewer AZs than required cannot replace capacity lost with an AZ.

@@ -9,6 +9,13 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [imdsv2_required, launch_template_encrypted_root]
 
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {
+	"aws_launch_template": {"attributes": ["metadata_options", "block_device_mappings"], "context": ["aws_ebs_encryption_by_default"]},
+	"aws_instance": {"attributes": ["metadata_options"]},
+	"aws_ebs_encryption_by_default": {"attributes": ["enabled"], "judged": false},
+}
+
 # METADATA
 # title: Instance metadata requires IMDSv2 with a small hop limit
 # description: >-

@@ -9,6 +9,13 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [multi_az]
 
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {
+	"aws_lb": {"attributes": ["subnets"], "context": ["aws_subnet"]},
+	"aws_alb": {"attributes": ["subnets"], "context": ["aws_subnet"]},
+	"aws_subnet": {"attributes": ["availability_zone"], "judged": false},
+}
+
 # METADATA
 # title: Load balancers span enough AZs
 # description: >-

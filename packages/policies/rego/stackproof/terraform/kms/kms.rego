@@ -9,6 +9,9 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [rotation]
 
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {"aws_kms_key": {"attributes": ["customer_master_key_spec", "enable_key_rotation"]}}
+
 # METADATA
 # title: KMS keys rotate
 # description: >-

@@ -11,6 +11,25 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [subnets_multi_az, nat_per_az, private_route_own_az_nat, vpc_flow_logs, default_sg_closed, sg_open_ingress]
 
+# What the gate passes of the plan to this family (see rds.plan_reads). Subnet tiers, NAT
+# placement, routes and flow logs count several resources per verdict ("whole"); security groups
+# and their rules are judged one by one.
+plan_reads := {
+	"aws_subnet": {"attributes": ["availability_zone", "tags", "tags_all"], "whole": true},
+	"aws_nat_gateway": {"attributes": ["subnet_id"], "context": ["aws_subnet"], "whole": true},
+	"aws_route": {"attributes": ["destination_cidr_block", "nat_gateway_id", "route_table_id"], "context": route_context, "whole": true},
+	"aws_route_table": {"attributes": ["route"], "context": route_context, "whole": true},
+	"aws_route_table_association": {"attributes": ["subnet_id", "route_table_id"], "judged": false},
+	"aws_vpc": {"attributes": [], "context": ["aws_flow_log"], "whole": true},
+	"aws_flow_log": {"attributes": ["vpc_id"], "judged": false},
+	"aws_default_security_group": {"attributes": ["ingress", "egress"]},
+	"aws_security_group": {"attributes": ["ingress"]},
+	"aws_vpc_security_group_ingress_rule": {"attributes": ["cidr_ipv4", "cidr_ipv6", "from_port", "to_port", "ip_protocol"]},
+	"aws_security_group_rule": {"attributes": ["type", "cidr_blocks", "ipv6_cidr_blocks", "from_port", "to_port", "protocol"]},
+}
+
+route_context := ["aws_route_table", "aws_route_table_association", "aws_nat_gateway", "aws_subnet", "aws_route"]
+
 subnets := plan.changes("aws_subnet")
 
 # The tier of a subnet: its first tier tag, else its resource name (aws_subnet.private -> private).
@@ -61,7 +80,7 @@ subnet_verdict(s) := plan.pass(s, "") if {
 	count(group_azs(group(s))) >= plan.az_count
 } else := plan.unknown_verdict(s, "availability_zone of a subnet of this tier is not known until apply") if {
 	group_has_unknown_az(group(s))
-} else := plan.fail(s, sprintf("tier \"%s\" spans %d AZ(s) [%s], fewer than %d", [
+} else := plan.fail(s, sprintf("tier \"%s\" spans %v AZ(s) [%s], fewer than %v", [
 	tier(s),
 	count(group_azs(group(s))),
 	concat(", ", sort(group_azs(group(s)))),
@@ -93,19 +112,27 @@ nat_gateways := plan.changes("aws_nat_gateway")
 #   references: []
 nat_per_az := {"meta": rego.metadata.rule(), "verdicts": [nat_verdict(n) | some n in nat_gateways]}
 
-# The private-subnet AZs and the NAT AZs of each network (module instance).
+# The private-subnet AZs, the NAT gateways and the NAT AZs of each network (module instance).
 private_az_index[plan.instance_prefix(s)] contains az if {
 	some s in subnets
 	not public(s)
 	az := plan.subnet_az(s)
 }
 
+private_unknown_az_prefixes contains plan.instance_prefix(s) if {
+	some s in subnets
+	not public(s)
+	not plan.subnet_az(s)
+}
+
+nat_index[plan.instance_prefix(n)] contains n.address if some n in nat_gateways
+
 nat_az_index[plan.instance_prefix(n)] contains az if {
 	some n in nat_gateways
 	az := placed_az(n)
 }
 
-unplaced_nat_prefixes contains plan.instance_prefix(n) if {
+unplaced_nat_index[plan.instance_prefix(n)] contains n.address if {
 	some n in nat_gateways
 	not placed_az(n)
 }
@@ -114,15 +141,35 @@ private_azs(prefix) := object.get(private_az_index, prefix, set())
 
 nat_azs(prefix) := object.get(nat_az_index, prefix, set())
 
-unplaced_nat(prefix) if prefix in unplaced_nat_prefixes
+nat_count(prefix) := count(object.get(nat_index, prefix, set()))
 
-nat_verdict(n) := plan.pass(n, "") if {
+unplaced_nats(prefix) := object.get(unplaced_nat_index, prefix, set())
+
+# Fewer NAT gateways than AZs with private subnets is a fail whatever their subnets: one NAT cannot
+# sit in two AZs. Only which AZ lacks one can wait for apply.
+nat_verdict(n) := plan.fail(n, sprintf("%v NAT gateway(s) for private subnets in %v AZs [%s]: %s", [
+	nat_count(prefix),
+	count(private_azs(prefix)),
+	concat(", ", sort(private_azs(prefix))),
+	"at least one AZ's private subnets go out through another AZ's NAT",
+])) if {
 	prefix := plan.instance_prefix(n)
-	count(private_azs(prefix) - nat_azs(prefix)) == 0
-	count(nat_azs(prefix)) >= min([plan.az_count, count(private_azs(prefix))])
-} else := plan.unknown_verdict(n, "the subnet of a NAT gateway is not known until apply") if {
-	unplaced_nat(plan.instance_prefix(n))
-} else := plan.fail(n, sprintf("NAT gateways sit in [%s] but private subnets span [%s]", [
+	nat_count(prefix) < count(private_azs(prefix))
+} else := plan.fail(n, sprintf("no NAT gateway in [%s], where private subnets are; NAT gateways sit in [%s]", [
+	concat(", ", sort(private_azs(prefix) - nat_azs(prefix))),
+	concat(", ", sort(nat_azs(prefix))),
+])) if {
+	prefix := plan.instance_prefix(n)
+	count(unplaced_nats(prefix)) == 0
+	count(private_azs(prefix) - nat_azs(prefix)) > 0
+} else := plan.unknown_verdict(n, sprintf("the subnet_id of NAT gateway %s%s", [
+	sort(unplaced_nats(plan.instance_prefix(n)))[0],
+	plan.unfollowed,
+])) if {
+	count(unplaced_nats(plan.instance_prefix(n))) > 0
+} else := plan.unknown_verdict(n, "the availability_zone of a private subnet of this network is not known until apply") if {
+	plan.instance_prefix(n) in private_unknown_az_prefixes
+} else := plan.pass(n, sprintf("NAT gateways in [%s] serve private subnets in [%s]", [
 	concat(", ", sort(nat_azs(plan.instance_prefix(n)))),
 	concat(", ", sort(private_azs(plan.instance_prefix(n)))),
 ]))
@@ -243,7 +290,7 @@ default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until 
 	plan.unknown(g, [direction])
 } else := plan.pass(g, "") if {
 	count(object.get(plan.after(g), "ingress", [])) + count(object.get(plan.after(g), "egress", [])) == 0
-} else := plan.fail(g, sprintf("the default security group has %d ingress and %d egress rule(s)", [
+} else := plan.fail(g, sprintf("the default security group has %v ingress and %v egress rule(s)", [
 	count(object.get(plan.after(g), "ingress", [])),
 	count(object.get(plan.after(g), "egress", [])),
 ]))
@@ -321,7 +368,7 @@ exposure(rule) := "all ports" if {
 } else := "all ports" if {
 	rule.from <= 0
 	rule.to >= 65535
-} else := sprintf("port %d", [ports[0]]) if {
+} else := sprintf("port %v", [ports[0]]) if {
 	ports := [port | some port in admin_ports; rule.from <= port; port <= rule.to]
 	count(ports) > 0
 }

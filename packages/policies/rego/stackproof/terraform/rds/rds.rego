@@ -7,7 +7,34 @@ import data.stackproof.lib.plan
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
-checks := [multi_az, deletion_protection, backup_retention, encrypted_cmk, not_public, iam_auth, force_ssl, performance_insights_encrypted, log_exports]
+checks := [
+	multi_az, deletion_protection, backup_retention, encrypted_cmk, not_public, iam_auth, force_ssl,
+	performance_insights_encrypted, log_exports, enhanced_monitoring, managed_master_password,
+]
+
+# What the gate passes of the plan to this family (stackproof.main plan_reads): per resource type
+# the top-level attributes the rules read; "context" types travel with every shard of the type;
+# "whole" types are evaluated together because a verdict counts several of them.
+plan_reads := {
+	"aws_db_instance": {
+		"attributes": array.concat(database_attributes, ["multi_az", "publicly_accessible", "parameter_group_name", "monitoring_interval", "replicate_source_db"]),
+		"context": ["aws_db_parameter_group"],
+	},
+	"aws_rds_cluster": {
+		"attributes": array.concat(database_attributes, ["db_cluster_instance_class", "db_cluster_parameter_group_name"]),
+		"context": ["aws_rds_cluster_instance", "aws_rds_cluster_parameter_group"],
+		"whole": true,
+	},
+	"aws_rds_cluster_instance": {"attributes": ["cluster_identifier", "publicly_accessible", "monitoring_interval"]},
+	"aws_db_parameter_group": {"attributes": ["name", "parameter"], "judged": false},
+	"aws_rds_cluster_parameter_group": {"attributes": ["name", "parameter"], "judged": false},
+}
+
+database_attributes := [
+	"engine", "deletion_protection", "backup_retention_period", "storage_encrypted", "kms_key_id",
+	"iam_database_authentication_enabled", "performance_insights_enabled", "performance_insights_kms_key_id",
+	"enabled_cloudwatch_logs_exports", "manage_master_user_password", "master_user_secret_kms_key_id", "password",
+]
 
 databases := array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster"))
 
@@ -50,7 +77,7 @@ cluster_multi_az_verdict(rc, instances) := plan.pass(rc, "Multi-AZ DB cluster (d
 	count(instances) >= 2
 } else := plan.unknown_verdict(rc, "cluster instances whose cluster_identifier is not known until apply") if {
 	count(unresolved_cluster_instances) > 0
-} else := plan.fail(rc, sprintf("the cluster has %d instance(s): no reader in another AZ to fail over to", [count(instances)]))
+} else := plan.fail(rc, sprintf("the cluster has %v instance(s): no reader in another AZ to fail over to", [count(instances)]))
 
 # METADATA
 # title: RDS databases have deletion protection
@@ -228,3 +255,58 @@ log_verdict(rc) := plan.unknown_verdict(rc, "enabled_cloudwatch_logs_exports is 
 	contains(object.get(plan.after(rc), "engine", ""), "postgres")
 	not "postgresql" in object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])
 } else := plan.pass(rc, "")
+
+# METADATA
+# title: RDS enhanced monitoring at 15 s or finer
+# description: >-
+#   OS-level metrics at a fine interval show what the database host did during a failover or a load
+#   peak; the default (0) turns enhanced monitoring off.
+# custom:
+#   id: rds.enhanced-monitoring
+#   family: rds
+#   severity: low
+#   remediation: Set monitoring_interval to 15 (or 1, 5, 10) and monitoring_role_arn to a role with AmazonRDSEnhancedMonitoringRole.
+#   references: []
+enhanced_monitoring := {"meta": rego.metadata.rule(), "verdicts": [monitoring_verdict(rc) |
+	some rc in array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster_instance"))
+]}
+
+monitoring_verdict(rc) := plan.unknown_verdict(rc, "monitoring_interval is not known until apply") if {
+	plan.unknown(rc, ["monitoring_interval"])
+} else := plan.pass(rc, "") if {
+	object.get(plan.after(rc), "monitoring_interval", 0) in {1, 5, 10, 15}
+} else := plan.fail(rc, "monitoring_interval is 0: enhanced monitoring is off") if {
+	object.get(plan.after(rc), "monitoring_interval", 0) in {0, null}
+} else := plan.fail(rc, sprintf("monitoring_interval is %v s, coarser than 15 s", [object.get(plan.after(rc), "monitoring_interval", 0)]))
+
+# METADATA
+# title: RDS master password is managed by RDS in Secrets Manager
+# description: >-
+#   A password generated and rotated by RDS in Secrets Manager never appears in Terraform state,
+#   plans or variables; the secret is encrypted with a customer-managed key.
+# custom:
+#   id: rds.managed-master-password
+#   family: rds
+#   severity: high
+#   remediation: >-
+#     Set manage_master_user_password = true and master_user_secret_kms_key_id to an aws_kms_key ARN;
+#     remove password.
+#   references: ["AWS FSBP RDS.39"]
+managed_master_password := {"meta": rego.metadata.rule(), "verdicts": [password_verdict(rc) |
+	some rc in databases
+	not replica(rc)
+]}
+
+# A read replica has no master password of its own.
+replica(rc) if plan.known(rc, ["replicate_source_db"]) != ""
+
+password_verdict(rc) := plan.unknown_verdict(rc, "manage_master_user_password is not known until apply") if {
+	plan.unknown(rc, ["manage_master_user_password"])
+} else := plan.key_verdict(
+	rc, ["master_user_secret_kms_key_id"],
+	"master_user_secret_kms_key_id is not set: the secret is encrypted with the AWS-managed key",
+) if {
+	plan.known(rc, ["manage_master_user_password"]) == true
+} else := plan.fail(rc, "password is set in the configuration: the master password lands in the plan and the state") if {
+	object.get(plan.after(rc), "password", null) != null
+} else := plan.fail(rc, "manage_master_user_password is not true: RDS does not manage the master password")

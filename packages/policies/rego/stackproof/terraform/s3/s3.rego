@@ -9,16 +9,30 @@ import data.stackproof.lib.plan
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
-checks := [versioning, encryption_kms, public_access_block, tls_only]
+checks := [versioning, encryption_kms, public_access_block, tls_only, access_logging]
 
-buckets := plan.changes("aws_s3_bucket")
+# What the gate passes of the plan to this family (see rds.plan_reads). A bucket's verdicts count
+# every resource that configures it, so buckets are evaluated together with all of them.
+plan_reads := {
+	"aws_s3_bucket": {"attributes": ["bucket", "versioning", "logging"], "context": bucket_types_list, "whole": true},
+	"aws_s3_bucket_versioning": {"attributes": ["bucket", "versioning_configuration"], "judged": false},
+	"aws_s3_bucket_server_side_encryption_configuration": {"attributes": ["bucket", "rule"], "judged": false},
+	"aws_s3_bucket_public_access_block": {"attributes": array.concat(["bucket"], pab_settings), "judged": false},
+	"aws_s3_bucket_policy": {"attributes": ["bucket", "policy"], "judged": false},
+	"aws_s3_bucket_logging": {"attributes": ["bucket", "target_bucket"], "judged": false},
+}
 
-bucket_types := {
+bucket_types_list := [
 	"aws_s3_bucket_versioning",
 	"aws_s3_bucket_server_side_encryption_configuration",
 	"aws_s3_bucket_public_access_block",
 	"aws_s3_bucket_policy",
-}
+	"aws_s3_bucket_logging",
+]
+
+buckets := plan.changes("aws_s3_bucket")
+
+bucket_types := {t | some t in bucket_types_list}
 
 buckets_by_name[name] contains b if {
 	some b in buckets
@@ -198,3 +212,54 @@ tls_bad contains c if {
 	not plan.unknown(c, ["policy"])
 	not c in tls_good
 }
+
+# METADATA
+# title: S3 bucket access is logged
+# description: >-
+#   Server access logs show who read or wrote a bucket (the state bucket holds every secret the stack
+#   outputs). A bucket that receives other buckets' access logs is not asked to log into itself.
+# custom:
+#   id: s3.access-logging
+#   family: s3
+#   severity: medium
+#   remediation: Add an aws_s3_bucket_logging with target_bucket set to a separate log bucket.
+#   references: ["AWS FSBP S3.9"]
+access_logging := {"meta": rego.metadata.rule(), "verdicts": [logging_verdict(b, log_targets) | some b in buckets]}
+
+logging_good contains c if {
+	some c in plan.changes("aws_s3_bucket_logging")
+	plan.known(c, ["target_bucket"]) != ""
+}
+
+logging_good contains c if {
+	some c in plan.changes("aws_s3_bucket_logging")
+	plan.unknown(c, ["target_bucket"])
+}
+
+logging_bad contains c if {
+	some c in plan.changes("aws_s3_bucket_logging")
+	not c in logging_good
+}
+
+# Buckets that receive access logs, by address: named by a known target_bucket or referenced.
+log_targets contains b.address if {
+	some c in plan.changes("aws_s3_bucket_logging")
+	some b in object.get(buckets_by_name, plan.known(c, ["target_bucket"]), set())
+}
+
+log_targets contains b.address if {
+	some c in plan.changes("aws_s3_bucket_logging")
+	plan.unknown(c, ["target_bucket"])
+	some b in plan.resolve(c, ["target_bucket"], "aws_s3_bucket")
+}
+
+logging_verdict(b, targets) := plan.pass(b, "inline logging block") if {
+	plan.known(b, ["logging", 0, "target_bucket"]) != ""
+} else := plan.pass(b, "the bucket receives the access logs of other buckets") if {
+	b.address in targets
+} else := attached_logging_verdict(b)
+
+attached_logging_verdict(b) := attached_verdict(
+	b, "aws_s3_bucket_logging", logging_good,
+	"no aws_s3_bucket_logging sends its access logs to a log bucket", logging_bad,
+)
