@@ -1,8 +1,8 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
-import { STACKPROOF_VERSION } from '@stackproof/policies';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { UsageError } from './usage-error.ts';
+import { STACKPROOF_VERSION } from './version.ts';
 
 export const USAGE = `Usage: stackproof <command>
 
@@ -30,12 +30,21 @@ export const EXIT_INTERNAL = 3;
 export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
   try {
     const [command, sub, ...rest] = argv;
-    if (command === '--version')
+    // --version anywhere before a `--` answers the version, whatever else the line says.
+    const end = argv.indexOf('--');
+    if ((end === -1 ? argv : argv.slice(0, end)).includes('--version'))
       return { exitCode: 0, stdout: `${STACKPROOF_VERSION}\n`, stderr: '' };
     if (command === undefined || command === '--help' || command === '-h') {
       return {
         exitCode: command === undefined ? EXIT_BAD_INPUT : 0,
         stdout: `${USAGE}\n`,
+        stderr: '',
+      };
+    }
+    if (command === 'policy' && (sub === undefined || sub === '--help' || sub === '-h')) {
+      return {
+        exitCode: sub === undefined ? EXIT_BAD_INPUT : 0,
+        stdout: `${POLICY_CHECK_USAGE}\n`,
         stderr: '',
       };
     }

@@ -79,7 +79,7 @@ describe('readTerraformPlan', () => {
         'state from terraform show -json',
         'bad-inputs/state.json',
         'STATE_NOT_PLAN',
-        /Terraform state, not a plan/,
+        /the JSON of Terraform state \(`terraform show -json` without a plan file\), not a plan; run `terraform plan -out plan.out`/,
       ],
       [
         'a raw terraform.tfstate',
@@ -91,7 +91,7 @@ describe('readTerraformPlan', () => {
         'plan format 2.0',
         'bad-inputs/format-2.json',
         'UNSUPPORTED_FORMAT_VERSION',
-        /"2\.0" is not supported/,
+        /format_version 2\.0 is newer than the formats stackproof reads \(0\.1 to 1\.x/,
       ],
       [
         'JSON that is not a plan',

@@ -1,5 +1,5 @@
+import { SEVERITIES, type Severity } from '@stackproof/core';
 import type { Finding, PolicyReport } from '../findings.ts';
-import { SEVERITIES, type Severity } from '../policy-bundle.ts';
 
 function where(finding: Finding): string {
   if (finding.file === undefined) return '';
@@ -53,21 +53,31 @@ export function formatText(report: PolicyReport): string {
   }
   for (const skipped of summary.skippedFiles)
     out.push(`NOTE skipped ${skipped.file}: ${skipped.reason}`);
+  for (const note of summary.notes) out.push(`NOTE ${note}`);
+  out.push('', summaryLine(report));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The counts and the outcome in one line (`3 failed (2 high, 1 medium), 1 unknown, 0 waived, 40
+ * passed — FAILED: 2 finding(s) at or above high`): the text report's last line, and what the CLI
+ * prints when the report goes to a file.
+ */
+export function summaryLine(report: PolicyReport): string {
+  const { summary } = report;
   const bySeverity = [...SEVERITIES]
     .reverse()
     .filter((s) => summary.failBySeverity[s] > 0)
     .map((s) => `${summary.failBySeverity[s]} ${s}`)
     .join(', ');
-  out.push(
-    '',
+  return (
     `${summary.fail} failed${bySeverity ? ` (${bySeverity})` : ''}, ${summary.unknown} unknown, ` +
-      `${summary.waived} waived, ${summary.pass} passed — ` +
-      (summary.passed
-        ? `PASSED (fails on ${summary.failOn} and above${summary.failOnUnknown ? ', unknowns included' : ''})`
-        : `FAILED: ${summary.blocking} finding(s) at or above ${summary.failOn}` +
-          (summary.expiredWaivers.length > 0
-            ? `, ${summary.expiredWaivers.length} expired waiver(s)`
-            : '')),
+    `${summary.waived} waived, ${summary.pass} passed — ` +
+    (summary.passed
+      ? `PASSED (fails on ${summary.failOn} and above${summary.failOnUnknown ? ', unknowns included' : ''})`
+      : `FAILED: ${summary.blocking} finding(s) at or above ${summary.failOn}` +
+        (summary.expiredWaivers.length > 0
+          ? `, ${summary.expiredWaivers.length} expired waiver(s)`
+          : ''))
   );
-  return `${out.join('\n')}\n`;
 }
