@@ -82,6 +82,7 @@ const OUTPUT_REASONS: Readonly<Record<string, string>> = {
   EPERM: 'permission denied',
   EISDIR: 'it is a directory',
   ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a part of the path is a file, not a directory',
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
 };
