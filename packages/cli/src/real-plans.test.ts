@@ -58,7 +58,9 @@ function secretsOf(text: string): Set<string> {
   const marked = (value: unknown, marker: unknown): void => {
     if (marker === true) add(value);
     else if (Array.isArray(marker) && Array.isArray(value))
-      marker.forEach((m, i) => marked(value[i], m));
+      marker.forEach((m, i) => {
+        marked(value[i], m);
+      });
     else if (isObject(marker) && isObject(value))
       for (const [k, m] of Object.entries(marker)) marked(value[k], m);
   };

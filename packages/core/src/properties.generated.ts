@@ -21,7 +21,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_versioning.versioning_configuration[0].status == \"Enabled\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 92
+        "line": 93
       }
     },
     "live": {
@@ -47,7 +47,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_server_side_encryption_configuration` rule `sse_algorithm = \"aws:kms\"` with `kms_master_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 120
+        "line": 121
       }
     },
     "live": {
@@ -74,7 +74,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_public_access_block`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 152
+        "line": 153
       }
     },
     "live": {
@@ -100,7 +100,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_policy` statement Deny on `aws:SecureTransport = false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 183
+        "line": 184
       }
     },
     "live": {
@@ -126,7 +126,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_logging.target_bucket`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 227
+        "line": 228
       }
     },
     "live": {
@@ -229,7 +229,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "distinct `availability_zone` of `aws_subnet` per tier",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 62
+        "line": 63
       }
     },
     "live": {
@@ -261,7 +261,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_nat_gateway` count and the AZ of each `subnet_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 113
+        "line": 114
       }
     },
     "live": {
@@ -293,7 +293,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_route.private_nat` → `nat_gateway_id` vs the table's subnet AZ (configuration references)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 188
+        "line": 189
       }
     },
     "live": {
@@ -328,7 +328,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_flow_log` with `traffic_type = \"ALL\"` on the VPC",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 257
+        "line": 258
       }
     },
     "live": {
@@ -355,7 +355,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_default_security_group` with empty `ingress`/`egress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 286
+        "line": 287
       }
     },
     "live": {
@@ -413,7 +413,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_vpc_security_group_ingress_rule.cidr_ipv4`, inline `ingress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 311
+        "line": 312
       }
     },
     "live": {
@@ -439,7 +439,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`vpc_config[0].endpoint_public_access`, `public_access_cidrs`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 41
+        "line": 42
       }
     },
     "live": {
@@ -465,7 +465,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`encryption_config[0].resources` contains `secrets` with `provider[0].key_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 71
+        "line": 72
       }
     },
     "live": {
@@ -491,7 +491,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cluster_log_types`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 92
+        "line": 93
       }
     },
     "live": {
@@ -515,7 +515,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_eks_node_group.subnet_ids` of every node group of the cluster",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 218
+        "line": 219
       }
     },
     "live": {
@@ -548,7 +548,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`scaling_config[0].min_size` of every node group of the cluster against the AZs of its `subnet_ids`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 250
+        "line": 251
       }
     },
     "live": {
@@ -580,7 +580,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`access_config[0]`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 117
+        "line": 118
       }
     },
     "live": {
@@ -608,7 +608,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_launch_template.metadata_options[0].http_tokens == \"required\"`, `http_put_response_hop_limit`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ec2/ec2.rego",
-        "line": 32
+        "line": 33
       }
     },
     "live": {
@@ -635,7 +635,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`block_device_mappings[0].ebs[0].encrypted`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ec2/ec2.rego",
-        "line": 61
+        "line": 62
       }
     },
     "live": {
@@ -731,7 +731,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_instance.multi_az`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 54
+        "line": 55
       }
     },
     "live": {
@@ -766,7 +766,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`storage_encrypted` and `kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 131
+        "line": 132
       }
     },
     "live": {
@@ -792,7 +792,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`backup_retention_period >= 7`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 109
+        "line": 110
       }
     },
     "live": {
@@ -819,7 +819,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`deletion_protection`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 93
+        "line": 94
       }
     },
     "live": {
@@ -846,7 +846,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`publicly_accessible == false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 150
+        "line": 151
       }
     },
     "live": {
@@ -873,7 +873,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`iam_database_authentication_enabled`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 166
+        "line": 167
       }
     },
     "live": {
@@ -899,7 +899,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_parameter_group` parameter `rds.force_ssl = 1`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 182
+        "line": 183
       }
     },
     "live": {
@@ -925,7 +925,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`performance_insights_enabled`, `performance_insights_kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 231
+        "line": 232
       }
     },
     "live": {
@@ -949,7 +949,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`monitoring_interval`, `monitoring_role_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 270
+        "line": 271
       }
     },
     "live": {
@@ -975,7 +975,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cloudwatch_logs_exports`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 248
+        "line": 249
       }
     },
     "live": {
@@ -1001,7 +1001,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`manage_master_user_password`, `master_user_secret_kms_key_id`; no `password`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 295
+        "line": 296
       }
     },
     "live": {
@@ -1047,7 +1047,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`image_tag_mutability == \"IMMUTABLE\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
-        "line": 32
+        "line": 33
       }
     },
     "live": {
@@ -1073,7 +1073,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`image_scanning_configuration[0].scan_on_push`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
-        "line": 51
+        "line": 52
       }
     },
     "live": {
@@ -1097,7 +1097,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`encryption_configuration[0].encryption_type == \"KMS\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
-        "line": 73
+        "line": 74
       }
     },
     "live": {
@@ -1183,7 +1183,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`kubernetes_network_policy_v1` per namespace; rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/netpol/netpol.rego",
-        "line": 29
+        "line": 30
       }
     },
     "live": {
@@ -1227,7 +1227,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/pdb/pdb.rego",
-        "line": 28
+        "line": 29
       }
     },
     "live": {
@@ -1259,7 +1259,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 50
+        "line": 51
       }
     },
     "live": {
@@ -1291,7 +1291,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/hpa/hpa.rego",
-        "line": 27
+        "line": 28
       }
     },
     "live": {
@@ -1323,7 +1323,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 26
+        "line": 27
       }
     },
     "live": {
@@ -1355,7 +1355,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 76
+        "line": 77
       }
     },
     "live": {
@@ -1389,7 +1389,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 102
+        "line": 103
       }
     },
     "live": {
@@ -1415,7 +1415,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 118
+        "line": 119
       }
     },
     "live": {
@@ -1442,7 +1442,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 147
+        "line": 148
       }
     },
     "live": {
@@ -1468,7 +1468,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/images/images.rego",
-        "line": 26
+        "line": 27
       }
     },
     "live": {

@@ -52,6 +52,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A value for a message: short, and never a walk over a value of unknown depth. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
 function formatProblem(value: unknown): string | undefined {
   if (typeof value === 'string' && SUPPORTED_FORMAT.test(value)) return undefined;
   const major = typeof value === 'string' ? /^(\d+)\.\d+/.exec(value)?.[1] : undefined;
@@ -63,7 +72,7 @@ function formatProblem(value: unknown): string | undefined {
     );
   }
   return (
-    `format_version ${JSON.stringify(value)} is not one Terraform writes (0.1 to 1.x): not ` +
+    `format_version ${describeValue(value)} is not one Terraform writes (0.1 to 1.x): not ` +
     `Terraform plan JSON; write the plan with \`${REWRITE}\``
   );
 }

@@ -4,6 +4,7 @@
 package stackproof.kubernetes.pdb
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -35,7 +36,7 @@ budgets(obj) := [entry.object |
 
 verdict(e) := k8s.fail(e, "no PodDisruptionBudget selects its pods") if {
 	count(budgets(e.object)) == 0
-} else := k8s.fail(e, sprintf("PodDisruptionBudget \"%s\" allows no disruption with %v replica(s)", [blocking[0], k8s.replicas(e.object)])) if {
+} else := k8s.fail(e, text.format("PodDisruptionBudget \"%s\" allows no disruption with %s replica(s)", [blocking[0], k8s.replicas(e.object)])) if {
 	blocking := [pdb.metadata.name |
 		some pdb in budgets(e.object)
 		not spec_allows_disruption(pdb.spec, k8s.replicas(e.object))

@@ -6,6 +6,8 @@
 #   until apply (through the plan's configuration block).
 package stackproof.lib.plan
 
+import data.stackproof.lib.text
+
 params := object.get(input, "params", {})
 
 az_count := object.get(params, "az_count", 3)
@@ -318,7 +320,7 @@ spread_gap(rc, path) := concat("", [path_text(path), unfollowed]) if {
 # Tri-state verdict: the subnets at path must cover at least want AZs.
 az_spread_verdict(rc, path, want) := fail(rc, message) if {
 	spread := subnet_azs(rc, path)
-	message := sprintf("the subnets cover %v AZ(s) [%s], fewer than %v", [count(spread.azs), concat(", ", sort(spread.azs)), want])
+	message := text.format("the subnets cover %s AZ(s) [%s], fewer than %s", [count(spread.azs), concat(", ", sort(spread.azs)), want])
 	spread.complete
 	count(spread.azs) < want
 } else := pass(rc, "") if {

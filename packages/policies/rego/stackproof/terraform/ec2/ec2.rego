@@ -4,6 +4,7 @@
 package stackproof.terraform.ec2
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -36,10 +37,10 @@ imdsv2_required := {"meta": rego.metadata.rule(), "verdicts": [imds_verdict(rc) 
 imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
 	some attribute in ["http_tokens", "http_put_response_hop_limit"]
 	plan.unknown(rc, ["metadata_options", 0, attribute])
-} else := plan.fail(rc, sprintf("metadata_options.http_tokens is \"%s\", not \"required\"", [tokens])) if {
+} else := plan.fail(rc, text.format("metadata_options.http_tokens is \"%s\", not \"required\"", [tokens])) if {
 	tokens := object.get(plan.after(rc), ["metadata_options", 0, "http_tokens"], "optional")
 	tokens != "required"
-} else := plan.fail(rc, sprintf("metadata_options.http_put_response_hop_limit is %v, above 2", [hops])) if {
+} else := plan.fail(rc, text.format("metadata_options.http_put_response_hop_limit is %s, above 2", [hops])) if {
 	hops := object.get(plan.after(rc), ["metadata_options", 0, "http_put_response_hop_limit"], 1)
 	hops > 2
 } else := plan.pass(rc, "")
@@ -71,7 +72,7 @@ ebs_verdict(rc) := plan.pass(rc, "EBS encryption by default is enabled in this p
 	plan.unknown(rc, ["block_device_mappings"])
 } else := plan.fail(rc, "no block_device_mappings: the root volume's encryption follows the AMI snapshot") if {
 	count(object.get(plan.after(rc), "block_device_mappings", [])) == 0
-} else := plan.fail(rc, sprintf("block device %s is not encrypted", [devices[0]])) if {
+} else := plan.fail(rc, text.format("block device %s is not encrypted", [devices[0]])) if {
 	devices := [object.get(mapping, "device_name", "?") |
 		some mapping in plan.after(rc).block_device_mappings
 		not encrypted(object.get(mapping, ["ebs", 0, "encrypted"], null))

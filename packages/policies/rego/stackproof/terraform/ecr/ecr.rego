@@ -4,6 +4,7 @@
 package stackproof.terraform.ecr
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -35,7 +36,7 @@ immutable_verdict(rc) := plan.unknown_verdict(rc, "image_tag_mutability is not k
 	plan.unknown(rc, ["image_tag_mutability"])
 } else := plan.pass(rc, "") if {
 	startswith(object.get(plan.after(rc), "image_tag_mutability", "MUTABLE"), "IMMUTABLE")
-} else := plan.fail(rc, sprintf("image_tag_mutability is \"%s\"", [object.get(plan.after(rc), "image_tag_mutability", "MUTABLE")]))
+} else := plan.fail(rc, text.format("image_tag_mutability is \"%s\"", [object.get(plan.after(rc), "image_tag_mutability", "MUTABLE")]))
 
 # METADATA
 # title: ECR scans images on push
@@ -78,6 +79,6 @@ encryption_verdict(rc) := plan.unknown_verdict(rc, "encryption_configuration is 
 	plan.unknown(rc, ["encryption_configuration", 0, "encryption_type"])
 } else := plan.key_verdict(rc, ["encryption_configuration", 0, "kms_key"], "encryption_type is KMS without kms_key: the AWS-managed key is used") if {
 	object.get(plan.after(rc), ["encryption_configuration", 0, "encryption_type"], "AES256") in {"KMS", "KMS_DSSE"}
-} else := plan.fail(rc, sprintf("encryption_type is %v: images are encrypted with an AWS-owned key", [
+} else := plan.fail(rc, text.format("encryption_type is %s: images are encrypted with an AWS-owned key", [
 	object.get(plan.after(rc), ["encryption_configuration", 0, "encryption_type"], "AES256"),
 ]))

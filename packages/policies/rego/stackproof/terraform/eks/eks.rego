@@ -4,6 +4,7 @@
 package stackproof.terraform.eks
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -46,7 +47,7 @@ endpoint_verdict(rc) := plan.unknown_verdict(rc, "vpc_config.endpoint_public_acc
 	object.get(plan.after(rc), ["vpc_config", 0, "endpoint_public_access"], true) == false
 } else := plan.unknown_verdict(rc, "vpc_config.public_access_cidrs is not known until apply") if {
 	plan.unknown(rc, ["vpc_config", 0, "public_access_cidrs"])
-} else := plan.fail(rc, sprintf("the public API endpoint is open to %s", [concat(", ", open_cidrs(rc))])) if {
+} else := plan.fail(rc, text.format("the public API endpoint is open to %s", [concat(", ", open_cidrs(rc))])) if {
 	count(open_cidrs(rc)) > 0
 } else := plan.pass(rc, "")
 
@@ -95,7 +96,7 @@ log_types := {"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
 logs_verdict(rc) := plan.unknown_verdict(rc, "enabled_cluster_log_types is not known until apply") if {
 	plan.unknown(rc, ["enabled_cluster_log_types"])
-} else := plan.fail(rc, sprintf("enabled_cluster_log_types lacks %s", [concat(", ", sort(missing))])) if {
+} else := plan.fail(rc, text.format("enabled_cluster_log_types lacks %s", [concat(", ", sort(missing))])) if {
 	missing := log_types - {t | some t in object.get(plan.after(rc), "enabled_cluster_log_types", [])}
 	count(missing) > 0
 } else := plan.pass(rc, "")
@@ -119,7 +120,7 @@ access_entries := {"meta": rego.metadata.rule(), "verdicts": [access_verdict(rc)
 access_verdict(rc) := plan.unknown_verdict(rc, "access_config is not known until apply") if {
 	some path in [["access_config"], ["access_config", 0, "authentication_mode"], ["access_config", 0, "bootstrap_cluster_creator_admin_permissions"]]
 	plan.unknown(rc, path)
-} else := plan.fail(rc, sprintf("access_config.authentication_mode is %v: the aws-auth ConfigMap still grants access", [mode])) if {
+} else := plan.fail(rc, text.format("access_config.authentication_mode is %s: the aws-auth ConfigMap still grants access", [mode])) if {
 	mode := object.get(plan.after(rc), ["access_config", 0, "authentication_mode"], "CONFIG_MAP")
 	mode != "API"
 } else := plan.fail(rc, "bootstrap_cluster_creator_admin_permissions is not false: the identity that created the cluster keeps an implicit cluster-admin") if {
@@ -196,7 +197,7 @@ guaranteed_azs(key) := {az |
 }
 
 # Node groups whose minimum does not reach every one of their AZs: "address (min_size 1 over 3 AZs)".
-thin_groups(key) := sort({sprintf("%s (min_size %v over %v AZs)", [ng.address, group_min(ng), count(group_spread(ng).azs)]) |
+thin_groups(key) := sort({text.format("%s (min_size %s over %s AZs)", [ng.address, group_min(ng), count(group_spread(ng).azs)]) |
 	some ng in cluster_groups(key)
 	group_min(ng) < count(group_spread(ng).azs)
 })
@@ -217,14 +218,14 @@ thin_groups(key) := sort({sprintf("%s (min_size %v over %v AZs)", [ng.address, g
 #   references: []
 nodegroup_multi_az := {"meta": rego.metadata.rule(), "verdicts": [multi_az_verdict(s.rc, s.key) | some s in cluster_subjects]}
 
-multi_az_verdict(rc, key) := plan.pass(rc, sprintf("the node groups span [%s]", [concat(", ", sort(cluster_azs(key)))])) if {
+multi_az_verdict(rc, key) := plan.pass(rc, text.format("the node groups span [%s]", [concat(", ", sort(cluster_azs(key)))])) if {
 	count(cluster_azs(key)) >= plan.az_count
-} else := plan.unknown_verdict(rc, sprintf("node group %s: %s", [
+} else := plan.unknown_verdict(rc, text.format("node group %s: %s", [
 	sort(groups_without_azs(key))[0],
 	plan.spread_gap(rc_by_address(key, sort(groups_without_azs(key))[0]), ["subnet_ids"]),
 ])) if {
 	count(groups_without_azs(key)) > 0
-} else := plan.fail(rc, sprintf("the node groups span %v AZ(s) [%s], fewer than %v", [
+} else := plan.fail(rc, text.format("the node groups span %s AZ(s) [%s], fewer than %s", [
 	count(cluster_azs(key)),
 	concat(", ", sort(cluster_azs(key))),
 	plan.az_count,
@@ -250,26 +251,29 @@ rc_by_address(key, address) := [ng | some ng in cluster_groups(key); ng.address 
 nodegroup_min_size := {"meta": rego.metadata.rule(), "verdicts": [min_size_verdict(s.rc, s.key) | some s in cluster_subjects]}
 
 min_size_verdict(rc, key) := object.union(
-	plan.fail(rc, sprintf("every node group can scale to 0 nodes (%s): the cluster can lose every node", [
+	plan.fail(rc, text.format("every node group can scale to 0 nodes (%s): the cluster can lose every node", [
 		concat(", ", sort({ng.address | some ng in cluster_groups(key)})),
 	])),
 	{"severity": "high"},
 ) if {
 	count(groups_without_min(key)) == 0
 	total_min(key) == 0
-} else := plan.unknown_verdict(rc, sprintf("scaling_config.min_size of %s is not known until apply", [sort(groups_without_min(key))[0]])) if {
+} else := plan.unknown_verdict(rc, text.format("scaling_config.min_size of %s is not known until apply", [sort(groups_without_min(key))[0]])) if {
 	count(groups_without_min(key)) > 0
-} else := plan.fail(rc, sprintf("at the minimum size no node is sure to stay in [%s]: %s", [
+} else := plan.fail(rc, text.format("at the minimum size no node is sure to stay in [%s]: %s", [
 	concat(", ", sort(cluster_azs(key) - guaranteed_azs(key))),
 	concat("; ", thin_groups(key)),
 ])) if {
 	count(groups_without_azs(key)) == 0
 	count(cluster_azs(key) - guaranteed_azs(key)) > 0
-} else := plan.fail(rc, sprintf("the node groups keep %v node(s) at their minimum size, fewer than the %v AZs required", [total_min(key), plan.az_count])) if {
+} else := plan.fail(rc, text.format("the node groups keep %s node(s) at their minimum size, fewer than the %s AZs required", [
+	total_min(key),
+	plan.az_count,
+])) if {
 	count(groups_without_azs(key)) > 0
 	total_min(key) < plan.az_count
-} else := plan.unknown_verdict(rc, sprintf("the AZs of node group %s are not in the plan, so which AZs keep a node is not known", [
+} else := plan.unknown_verdict(rc, text.format("the AZs of node group %s are not in the plan, so which AZs keep a node is not known", [
 	sort(groups_without_azs(key))[0],
 ])) if {
 	count(groups_without_azs(key)) > 0
-} else := plan.pass(rc, sprintf("every AZ [%s] keeps a node at the minimum size", [concat(", ", sort(cluster_azs(key)))]))
+} else := plan.pass(rc, text.format("every AZ [%s] keeps a node at the minimum size", [concat(", ", sort(cluster_azs(key)))]))

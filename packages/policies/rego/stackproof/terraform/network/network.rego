@@ -6,6 +6,7 @@
 package stackproof.terraform.network
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -80,7 +81,7 @@ subnet_verdict(s) := plan.pass(s, "") if {
 	count(group_azs(group(s))) >= plan.az_count
 } else := plan.unknown_verdict(s, "availability_zone of a subnet of this tier is not known until apply") if {
 	group_has_unknown_az(group(s))
-} else := plan.fail(s, sprintf("tier \"%s\" spans %v AZ(s) [%s], fewer than %v", [
+} else := plan.fail(s, text.format("tier \"%s\" spans %s AZ(s) [%s], fewer than %s", [
 	tier(s),
 	count(group_azs(group(s))),
 	concat(", ", sort(group_azs(group(s)))),
@@ -147,7 +148,7 @@ unplaced_nats(prefix) := object.get(unplaced_nat_index, prefix, set())
 
 # Fewer NAT gateways than AZs with private subnets is a fail whatever their subnets: one NAT cannot
 # sit in two AZs. Only which AZ lacks one can wait for apply.
-nat_verdict(n) := plan.fail(n, sprintf("%v NAT gateway(s) for private subnets in %v AZs [%s]: %s", [
+nat_verdict(n) := plan.fail(n, text.format("%s NAT gateway(s) for private subnets in %s AZs [%s]: %s", [
 	nat_count(prefix),
 	count(private_azs(prefix)),
 	concat(", ", sort(private_azs(prefix))),
@@ -155,21 +156,21 @@ nat_verdict(n) := plan.fail(n, sprintf("%v NAT gateway(s) for private subnets in
 ])) if {
 	prefix := plan.instance_prefix(n)
 	nat_count(prefix) < count(private_azs(prefix))
-} else := plan.fail(n, sprintf("no NAT gateway in [%s], where private subnets are; NAT gateways sit in [%s]", [
+} else := plan.fail(n, text.format("no NAT gateway in [%s], where private subnets are; NAT gateways sit in [%s]", [
 	concat(", ", sort(private_azs(prefix) - nat_azs(prefix))),
 	concat(", ", sort(nat_azs(prefix))),
 ])) if {
 	prefix := plan.instance_prefix(n)
 	count(unplaced_nats(prefix)) == 0
 	count(private_azs(prefix) - nat_azs(prefix)) > 0
-} else := plan.unknown_verdict(n, sprintf("the subnet_id of NAT gateway %s%s", [
+} else := plan.unknown_verdict(n, text.format("the subnet_id of NAT gateway %s%s", [
 	sort(unplaced_nats(plan.instance_prefix(n)))[0],
 	plan.unfollowed,
 ])) if {
 	count(unplaced_nats(plan.instance_prefix(n))) > 0
 } else := plan.unknown_verdict(n, "the availability_zone of a private subnet of this network is not known until apply") if {
 	plan.instance_prefix(n) in private_unknown_az_prefixes
-} else := plan.pass(n, sprintf("NAT gateways in [%s] serve private subnets in [%s]", [
+} else := plan.pass(n, text.format("NAT gateways in [%s] serve private subnets in [%s]", [
 	concat(", ", sort(nat_azs(plan.instance_prefix(n)))),
 	concat(", ", sort(private_azs(plan.instance_prefix(n)))),
 ]))
@@ -238,7 +239,7 @@ route_verdict(route) := plan.unknown_verdict(route.rc, "the route table is not k
 	count(table_azs(route.table)) == 0
 } else := plan.pass(route.rc, "") if {
 	table_azs(route.table) == {route_nat_az(route)}
-} else := plan.fail(route.rc, sprintf("the default route goes to a NAT gateway in %s but the table serves subnets in [%s]", [
+} else := plan.fail(route.rc, text.format("the default route goes to a NAT gateway in %s but the table serves subnets in [%s]", [
 	route_nat_az(route),
 	concat(", ", sort(table_azs(route.table))),
 ]))
@@ -290,7 +291,7 @@ default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until 
 	plan.unknown(g, [direction])
 } else := plan.pass(g, "") if {
 	count(object.get(plan.after(g), "ingress", [])) + count(object.get(plan.after(g), "egress", [])) == 0
-} else := plan.fail(g, sprintf("the default security group has %v ingress and %v egress rule(s)", [
+} else := plan.fail(g, text.format("the default security group has %s ingress and %s egress rule(s)", [
 	count(object.get(plan.after(g), "ingress", [])),
 	count(object.get(plan.after(g), "egress", [])),
 ]))
@@ -368,7 +369,7 @@ exposure(rule) := "all ports" if {
 } else := "all ports" if {
 	rule.from <= 0
 	rule.to >= 65535
-} else := sprintf("port %v", [ports[0]]) if {
+} else := text.format("port %s", [ports[0]]) if {
 	ports := [port | some port in admin_ports; rule.from <= port; port <= rule.to]
 	count(ports) > 0
 }
@@ -376,7 +377,7 @@ exposure(rule) := "all ports" if {
 open_to_world(rule) := [c | some c in rule.cidrs; c in {"0.0.0.0/0", "::/0"}]
 
 sg_verdict(rc, rules) := plan.fail(rc, problems[0]) if {
-	problems := [sprintf("ingress from %s to %s", [open_to_world(rule)[0], exposure(rule)]) |
+	problems := [text.format("ingress from %s to %s", [open_to_world(rule)[0], exposure(rule)]) |
 		some rule in rules
 		not rule.unknown
 		count(open_to_world(rule)) > 0

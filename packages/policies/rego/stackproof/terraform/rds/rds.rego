@@ -4,6 +4,7 @@
 package stackproof.terraform.rds
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -77,7 +78,7 @@ cluster_multi_az_verdict(rc, instances) := plan.pass(rc, "Multi-AZ DB cluster (d
 	count(instances) >= 2
 } else := plan.unknown_verdict(rc, "cluster instances whose cluster_identifier is not known until apply") if {
 	count(unresolved_cluster_instances) > 0
-} else := plan.fail(rc, sprintf("the cluster has %v instance(s): no reader in another AZ to fail over to", [count(instances)]))
+} else := plan.fail(rc, text.format("the cluster has %s instance(s): no reader in another AZ to fail over to", [count(instances)]))
 
 # METADATA
 # title: RDS databases have deletion protection
@@ -112,7 +113,7 @@ backup_verdict(rc) := plan.unknown_verdict(rc, "backup_retention_period is not k
 	plan.unknown(rc, ["backup_retention_period"])
 } else := plan.pass(rc, "") if {
 	object.get(plan.after(rc), "backup_retention_period", 0) >= plan.min_backup_retention_days
-} else := plan.fail(rc, sprintf("backup_retention_period is %v days, below %v", [
+} else := plan.fail(rc, text.format("backup_retention_period is %s days, below %s", [
 	object.get(plan.after(rc), "backup_retention_period", 0),
 	plan.min_backup_retention_days,
 ]))
@@ -205,7 +206,7 @@ group_verdict(rc, attribute, groups) := plan.pass(rc, "") if {
 	every group in groups {
 		forces_ssl(group)
 	}
-} else := plan.fail(rc, sprintf("the parameter group in %s does not set rds.force_ssl = 1", [attribute]))
+} else := plan.fail(rc, text.format("the parameter group in %s does not set rds.force_ssl = 1", [attribute]))
 
 forces_ssl(group) if {
 	some parameter in object.get(plan.after(group), "parameter", [])
@@ -277,7 +278,7 @@ monitoring_verdict(rc) := plan.unknown_verdict(rc, "monitoring_interval is not k
 	object.get(plan.after(rc), "monitoring_interval", 0) in {1, 5, 10, 15}
 } else := plan.fail(rc, "monitoring_interval is 0: enhanced monitoring is off") if {
 	object.get(plan.after(rc), "monitoring_interval", 0) in {0, null}
-} else := plan.fail(rc, sprintf("monitoring_interval is %v s, coarser than 15 s", [object.get(plan.after(rc), "monitoring_interval", 0)]))
+} else := plan.fail(rc, text.format("monitoring_interval is %s s, coarser than 15 s", [object.get(plan.after(rc), "monitoring_interval", 0)]))
 
 # METADATA
 # title: RDS master password is managed by RDS in Secrets Manager

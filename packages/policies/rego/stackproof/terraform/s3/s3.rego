@@ -6,6 +6,7 @@
 package stackproof.terraform.s3
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
@@ -70,15 +71,15 @@ unresolved(t) if t in unresolved_types
 attached_verdict(b, t, good, missing, bad) := plan.pass(b, "") if {
 	some c in attached(t, b)
 	c in good
-} else := plan.unknown_verdict(b, sprintf("the bucket of an %s is not known until apply", [t])) if {
+} else := plan.unknown_verdict(b, text.format("the bucket of an %s is not known until apply", [t])) if {
 	unresolved(t)
 } else := plan.fail(b, missing) if {
 	count(attached(t, b)) == 0
-} else := plan.unknown_verdict(b, sprintf("the %s settings are not known until apply", [t])) if {
+} else := plan.unknown_verdict(b, text.format("the %s settings are not known until apply", [t])) if {
 	some c in attached(t, b)
 	not c in good
 	not c in bad
-} else := plan.fail(b, sprintf("its %s does not comply", [t]))
+} else := plan.fail(b, text.format("its %s does not comply", [t]))
 
 # METADATA
 # title: S3 buckets are versioned
