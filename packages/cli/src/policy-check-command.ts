@@ -1,12 +1,16 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity, StackproofError } from '@stackproof/core';
 import {
   formatReport,
   PolicyBundle,
+  type PolicyReport,
   REPORT_FORMATS,
   type ReportFormat,
+  reportChunks,
   runPolicyCheck,
   summaryLine,
 } from '@stackproof/policies';
@@ -87,13 +91,31 @@ const OUTPUT_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
 };
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** Writes the chunks to `file` as they come, waiting whenever the disk is behind. */
+async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  const failed = once(out, 'error').then(([error]) => {
+    throw error;
+  });
+  try {
+    for (const chunk of chunks) {
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+    }
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+  } finally {
+    out.destroy();
+  }
+}
+
+async function writeAtomically(file: string, report: PolicyReport, format: ReportFormat) {
   // A report file is complete or absent: never half written. A missing folder is created, as
-  // `--output reports/gate.sarif` in a fresh CI checkout expects.
+  // `--output reports/gate.sarif` in a fresh CI checkout expects. The report is written a piece
+  // at a time: for a large plan it is hundreds of MB as one string.
   const temp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(temp, text);
+    await writeChunks(temp, reportChunks(report, format));
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
@@ -156,11 +178,10 @@ export async function policyCheckCommand(args: readonly string[]): Promise<Comma
         }
       : {}),
   });
-  const text = formatReport(report, format);
   const exitCode = report.summary.passed ? 0 : 1;
   if (values.output !== undefined) {
-    await writeAtomically(values.output, text);
+    await writeAtomically(values.output, report, format);
     return { exitCode, stdout: `${summaryLine(report)}\n` };
   }
-  return { exitCode, stdout: text };
+  return { exitCode, stdout: formatReport(report, format) };
 }

@@ -229,7 +229,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "distinct `availability_zone` of `aws_subnet` per tier",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 63
+        "line": 64
       }
     },
     "live": {
@@ -261,7 +261,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_nat_gateway` count and the AZ of each `subnet_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 114
+        "line": 115
       }
     },
     "live": {
@@ -293,7 +293,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_route.private_nat` → `nat_gateway_id` vs the table's subnet AZ (configuration references)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 189
+        "line": 190
       }
     },
     "live": {
@@ -328,7 +328,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_flow_log` with `traffic_type = \"ALL\"` on the VPC",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 258
+        "line": 259
       }
     },
     "live": {
@@ -355,7 +355,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_default_security_group` with empty `ingress`/`egress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 287
+        "line": 288
       }
     },
     "live": {
@@ -413,7 +413,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_vpc_security_group_ingress_rule.cidr_ipv4`, inline `ingress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 312
+        "line": 313
       }
     },
     "live": {
@@ -731,7 +731,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_instance.multi_az`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 55
+        "line": 56
       }
     },
     "live": {
@@ -766,7 +766,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`storage_encrypted` and `kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 132
+        "line": 133
       }
     },
     "live": {
@@ -792,7 +792,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`backup_retention_period >= 7`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 110
+        "line": 111
       }
     },
     "live": {
@@ -819,7 +819,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`deletion_protection`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 94
+        "line": 95
       }
     },
     "live": {
@@ -846,7 +846,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`publicly_accessible == false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 151
+        "line": 152
       }
     },
     "live": {
@@ -873,7 +873,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`iam_database_authentication_enabled`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 167
+        "line": 168
       }
     },
     "live": {
@@ -899,7 +899,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_parameter_group` parameter `rds.force_ssl = 1`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 183
+        "line": 184
       }
     },
     "live": {
@@ -925,7 +925,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`performance_insights_enabled`, `performance_insights_kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 232
+        "line": 233
       }
     },
     "live": {
@@ -949,7 +949,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`monitoring_interval`, `monitoring_role_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 271
+        "line": 272
       }
     },
     "live": {
@@ -975,7 +975,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cloudwatch_logs_exports`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 249
+        "line": 250
       }
     },
     "live": {
@@ -1001,7 +1001,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`manage_master_user_password`, `master_user_secret_kms_key_id`; no `password`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 296
+        "line": 297
       }
     },
     "live": {

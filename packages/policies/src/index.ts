@@ -11,7 +11,12 @@ export {
   isBlocking,
   type PolicyReport,
 } from './findings.ts';
-export { formatReport, REPORT_FORMATS, type ReportFormat } from './formats/report-format.ts';
+export {
+  formatReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+  reportChunks,
+} from './formats/report-format.ts';
 export { buildSarif } from './formats/sarif-report.ts';
 export { summaryLine } from './formats/text-report.ts';
 export {

@@ -7,16 +7,17 @@ import { PolicyBundleError } from './errors.ts';
  *   resource reaches the wasm policy (every input byte costs about 31 bytes of wasm heap);
  * - `judged`: some rule yields verdicts for resources of this type (else it is only read to judge
  *   other types, e.g. a parameter group for a database);
- * - `whole`: a verdict counts several resources of the type (subnets of a tier, NAT gateways of a
- *   network), so all of them are evaluated together; otherwise the type is judged one resource at
- *   a time and can be evaluated in bounded shards;
+ * - `whole`: a verdict counts several resources of the type (NAT gateways of a network), so all
+ *   of them are evaluated together; `'module'`: only those of the same module instance (the
+ *   subnets of a tier), so each module instance's are evaluated together; `false`: the type is
+ *   judged one resource at a time and can be evaluated in bounded shards;
  * - `context`: the types a verdict on this type needs besides the resource itself (all their
  *   resources travel with every shard).
  */
 export interface TypeReads {
   readonly attributes: ReadonlySet<string>;
   readonly context: readonly string[];
-  readonly whole: boolean;
+  readonly whole: boolean | 'module';
   readonly judged: boolean;
 }
 
@@ -38,13 +39,18 @@ export function parsePlanReads(value: unknown): PlanReads {
   if (!isObject(value)) throw new PolicyBundleError('bundle plan_reads is not an object');
   const reads = new Map<string, TypeReads>();
   for (const [type, entry] of Object.entries(value)) {
-    if (!isObject(entry) || typeof entry.whole !== 'boolean' || typeof entry.judged !== 'boolean') {
+    const whole = isObject(entry) ? entry.whole : undefined;
+    if (
+      !isObject(entry) ||
+      (typeof whole !== 'boolean' && whole !== 'module') ||
+      typeof entry.judged !== 'boolean'
+    ) {
       throw new PolicyBundleError(`bundle plan_reads.${type} breaks the contract`);
     }
     reads.set(type, {
       attributes: new Set(strings(entry.attributes, `${type}.attributes`)),
       context: strings(entry.context, `${type}.context`),
-      whole: entry.whole,
+      whole: whole as boolean | 'module',
       judged: entry.judged,
     });
   }

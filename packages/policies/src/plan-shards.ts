@@ -2,18 +2,20 @@ import { type PlanReads, withContext } from './plan-reads.ts';
 import type { TerraformPlanDocument } from './terraform-plan.ts';
 
 /**
- * A plan is evaluated in several wasm evaluations, each bounded: the wasm policy holds about 31
+ * A plan is evaluated in several wasm evaluations, each bounded: the wasm policy holds 30 to 80
  * bytes of heap per input byte and frees nothing during an evaluation, so one evaluation of a
  * 200,000-resource plan would need more than the 2 GiB the SDK can address.
  *
- * - Types whose verdicts count several resources of the type ("whole": subnet tiers, NAT
- *   gateways per network, node groups per cluster, buckets and their configuration) are evaluated
- *   together, with the types they need (their "context").
- * - Every other judged type is judged one resource at a time: its resources are cut into shards
- *   of at most `maxShardBytes` of input, each evaluated with all resources of its context types.
- *
- * Each evaluation gives the verdicts of its "own" resources; verdicts it gives on context
- * resources are dropped (their own evaluation gives them), so every resource is judged once.
+ * Every shard carries the resources its verdicts need and names in `input.own` the ones it judges
+ * (the policies give verdicts for those only, lib/plan `judged`):
+ * - types whose verdicts count every resource of the type ("whole": NAT gateways per network,
+ *   node groups per cluster, buckets and what configures them) travel whole, with their context,
+ *   in every shard that judges some of them; whole types that no context links (subnets and
+ *   buckets) travel apart;
+ * - types whose verdicts count the resources of one module instance (subnet tiers) travel by
+ *   module instance;
+ * - every other judged type travels one resource at a time, with all resources of its context.
+ * The judged resources of a shard add up to at most `maxShardBytes` of input.
  */
 export interface PlanShard {
   /** The input document of one evaluation (the policy contract's terraform-plan input). */
@@ -22,6 +24,8 @@ export interface PlanShard {
   readonly own: ReadonlySet<string>;
   /** Resource changes in the document (own and context). */
   readonly resources: number;
+  /** Size of the document's JSON, to size the wasm memory before the first evaluation. */
+  readonly bytes: number;
 }
 
 export interface ShardOptions {
@@ -30,7 +34,7 @@ export interface ShardOptions {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
-export const DEFAULT_MAX_SHARD_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_SHARD_BYTES = 1024 * 1024;
 
 type Change = Readonly<Record<string, unknown>>;
 
@@ -128,23 +132,51 @@ export function projectConfiguration(
   return { root_module: projectModule(configuration.root_module, 0) };
 }
 
-function document(
+function shard(
   plan: TerraformPlanDocument,
   changes: readonly Change[],
+  own: ReadonlySet<string>,
   types: ReadonlySet<string>,
   reads: PlanReads,
   params: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+  sizeOf: (change: Change) => number,
+): PlanShard {
   const configuration = projectConfiguration(plan.configuration, types, reads);
+  const bytes =
+    changes.reduce((sum, c) => sum + sizeOf(c) + 1, 0) +
+    JSON.stringify(configuration ?? {}).length +
+    [...own].reduce((sum, a) => sum + a.length + 8, 0);
   return {
-    kind: 'terraform-plan',
-    params,
-    plan: {
-      format_version: plan.format_version,
-      resource_changes: changes,
-      ...(configuration !== undefined ? { configuration } : {}),
+    document: {
+      kind: 'terraform-plan',
+      params,
+      own: Object.fromEntries([...own].map((address) => [address, true])),
+      plan: {
+        format_version: plan.format_version,
+        resource_changes: changes,
+        ...(configuration !== undefined ? { configuration } : {}),
+      },
     },
+    own,
+    resources: changes.length,
+    bytes,
   };
+}
+
+/**
+ * The whole types of the plan in groups that share no context: a whole type and the whole types
+ * its context (transitively) names are one group.
+ */
+function wholeGroups(whole: ReadonlySet<string>, reads: PlanReads): Set<string>[] {
+  const groups: Set<string>[] = [];
+  for (const type of whole) {
+    const linked = new Set([...withContext([type], reads)].filter((t) => whole.has(t)));
+    const touching = groups.filter((g) => [...linked].some((t) => g.has(t)));
+    const merged = new Set([...linked, ...touching.flatMap((g) => [...g])]);
+    for (const g of touching) groups.splice(groups.indexOf(g), 1);
+    groups.push(merged);
+  }
+  return groups;
 }
 
 /** Cuts a projected plan (read with the same `reads`) into the evaluations described above. */
@@ -162,56 +194,83 @@ export function planShards(
     if (list === undefined) byType.set(type, [change]);
     else list.push(change);
   }
-  const ofTypes = (types: ReadonlySet<string>, except?: ReadonlySet<Change>): Change[] =>
-    [...types].flatMap((t) =>
-      (byType.get(t) ?? []).filter((c) => except === undefined || !except.has(c)),
-    );
+  const ofTypes = (types: Iterable<string>): Change[] =>
+    [...types].flatMap((t) => byType.get(t) ?? []);
+  const sizes = new Map<Change, number>();
+  const sizeOf = (change: Change): number => {
+    let size = sizes.get(change);
+    if (size === undefined) {
+      size = JSON.stringify(change).length;
+      sizes.set(change, size);
+    }
+    return size;
+  };
   const shards: PlanShard[] = [];
 
+  /**
+   * Cuts `judged` (in units that stay together) into chunks of at most maxBytes; each chunk is
+   * a shard of the changes `carried(chunk)` gives.
+   */
+  const cut = (units: Iterable<readonly Change[]>, carried: (chunk: Change[]) => Change[]) => {
+    let chunk: Change[] = [];
+    let bytes = 0;
+    const flush = (): void => {
+      if (chunk.length === 0) return;
+      const changes = carried(chunk);
+      const types = new Set(changes.map((c) => c.type as string));
+      const own = new Set(chunk.map((c) => c.address as string));
+      shards.push(shard(plan, changes, own, types, reads, params, sizeOf));
+      chunk = [];
+      bytes = 0;
+    };
+    for (const unit of units) {
+      const unitBytes = unit.reduce((sum, c) => sum + sizeOf(c), 0);
+      if (chunk.length > 0 && bytes + unitBytes > maxBytes) flush();
+      chunk.push(...unit);
+      bytes += unitBytes;
+    }
+    flush();
+  };
+  // Changes that share an address (a deposed object) are judged in the same shard.
+  const byAddress = (changes: readonly Change[]): Change[][] => {
+    const units = new Map<unknown, Change[]>();
+    for (const change of changes) {
+      const unit = units.get(change.address);
+      if (unit === undefined) units.set(change.address, [change]);
+      else unit.push(change);
+    }
+    return [...units.values()];
+  };
+
   const whole = new Set(
-    [...byType.keys()].filter((t) => reads.get(t)?.judged === true && reads.get(t)?.whole),
+    [...byType.keys()].filter((t) => reads.get(t)?.judged === true && reads.get(t)?.whole === true),
   );
-  if (whole.size > 0) {
-    const types = withContext(whole, reads);
-    const changes = ofTypes(types);
-    shards.push({
-      document: document(plan, changes, types, reads, params),
-      own: new Set(
-        changes.filter((c) => whole.has(c.type as string)).map((c) => c.address as string),
-      ),
-      resources: changes.length,
-    });
+  for (const group of wholeGroups(whole, reads)) {
+    const all = ofTypes(withContext(group, reads));
+    cut(byAddress(ofTypes(group)), () => all);
   }
 
-  const sharded = plan.resource_changes.filter((c) => {
-    const typeReads = reads.get(c.type as string);
-    return typeReads?.judged === true && !typeReads.whole;
-  });
-  let chunk: Change[] = [];
-  let chunkBytes = 0;
-  const flush = (): void => {
-    if (chunk.length === 0) return;
-    const own = new Set(chunk);
+  // Module-scoped and per-resource types: a unit is a module instance or an address.
+  const units = new Map<string, Change[]>();
+  for (const change of plan.resource_changes) {
+    const typeReads = reads.get(change.type as string);
+    if (typeReads?.judged !== true || typeReads.whole === true) continue;
+    const key =
+      typeReads.whole === 'module'
+        ? `module ${(change.module_address as string | undefined) ?? ''}`
+        : `address ${change.address as string}`;
+    const unit = units.get(key);
+    if (unit === undefined) units.set(key, [change]);
+    else unit.push(change);
+  }
+  cut(units.values(), (chunk) => {
+    const inChunk = new Set(chunk);
     const chunkTypes = new Set(chunk.map((c) => c.type as string));
-    const contextTypes = withContext(
+    const context = withContext(
       [...chunkTypes].flatMap((t) => reads.get(t)?.context ?? []),
       reads,
     );
-    const changes = [...chunk, ...ofTypes(contextTypes, own)];
-    shards.push({
-      document: document(plan, changes, new Set([...chunkTypes, ...contextTypes]), reads, params),
-      own: new Set(chunk.map((c) => c.address as string)),
-      resources: changes.length,
-    });
-    chunk = [];
-    chunkBytes = 0;
-  };
-  for (const change of sharded) {
-    const bytes = JSON.stringify(change).length;
-    if (chunk.length > 0 && chunkBytes + bytes > maxBytes) flush();
-    chunk.push(change);
-    chunkBytes += bytes;
-  }
-  flush();
+    return [...chunk, ...ofTypes(context).filter((c) => !inChunk.has(c))];
+  });
   return shards;
 }

@@ -48,6 +48,7 @@ interface Evaluation {
   readonly document: Readonly<Record<string, unknown>>;
   readonly own?: ReadonlySet<string>;
   readonly resources: number;
+  readonly bytes: number;
 }
 
 function evaluations(
@@ -57,12 +58,8 @@ function evaluations(
 ): Evaluation[] {
   const params = options.params ?? {};
   if (input.kind === 'kubernetes') {
-    return [
-      {
-        document: { kind: input.kind, params, objects: input.objects },
-        resources: input.objects.length,
-      },
-    ];
+    const document = { kind: input.kind, params, objects: input.objects };
+    return [{ document, resources: input.objects.length, bytes: JSON.stringify(document).length }];
   }
   return planShards(input.plan, contract.planReads, {
     params,
@@ -100,65 +97,72 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
 
   const findings: Finding[] = [];
   const inputNames: string[] = [];
-  for (const input of inputs) {
-    const inputName =
-      input.kind === 'terraform-plan'
-        ? displayPath(input.file, cwd)
-        : input.files.map((f) => displayPath(f, cwd)).join(', ');
-    inputNames.push(inputName);
-    const source = input.kind === 'terraform-plan' ? input.file : (input.files[0] ?? '');
-    const locator =
-      input.kind === 'terraform-plan'
-        ? new SourceLocator(
-            options.sourceDir ?? defaultSourceDir(input.file, cwd),
-            input.plan.configuration,
-          )
-        : undefined;
-    const planned = evaluations(input, contract, options);
-    for (const [index, evaluation] of planned.entries()) {
-      options.onEvaluation?.({
-        input: inputName,
-        evaluation: index + 1,
-        evaluations: planned.length,
-        resources: evaluation.resources,
-      });
-      const { results } = await bundle.evaluate(evaluation.document, { source });
-      for (const result of results) {
-        if (evaluation.own !== undefined && !evaluation.own.has(result.address)) continue;
-        const rule = rulesById.get(result.rule);
-        if (rule === undefined) {
-          throw new PolicyBundleError(
-            `result for rule ${result.rule} has no entry in the bundle's rules`,
-          );
-        }
-        const location =
-          locator !== undefined
-            ? locator.locate(result.address)
-            : result.file !== undefined
-              ? { file: result.file, line: result.line ?? 1 }
-              : undefined;
-        const waiver =
-          result.status === 'pass' ? undefined : matcher.match(result.rule, result.address);
-        findings.push({
-          rule: result.rule,
-          title: rule.title,
-          severity: severityOf(rule, result),
-          status: waiver !== undefined ? 'waived' : result.status,
-          address: result.address,
-          resourceType: result.resource_type,
-          message: result.message,
-          remediation: rule.remediation,
-          ...(location !== undefined
-            ? { file: displayPath(location.file, cwd), line: location.line }
-            : {}),
+  try {
+    for (const input of inputs) {
+      const inputName =
+        input.kind === 'terraform-plan'
+          ? displayPath(input.file, cwd)
+          : input.files.map((f) => displayPath(f, cwd)).join(', ');
+      inputNames.push(inputName);
+      const source = input.kind === 'terraform-plan' ? input.file : (input.files[0] ?? '');
+      const locator =
+        input.kind === 'terraform-plan'
+          ? new SourceLocator(
+              options.sourceDir ?? defaultSourceDir(input.file, cwd),
+              input.plan.configuration,
+            )
+          : undefined;
+      const planned = evaluations(input, contract, options);
+      // One wasm memory for every evaluation of the input, sized for the largest.
+      bundle.reserve(Math.max(0, ...planned.map((e) => e.bytes)));
+      for (const [index, evaluation] of planned.entries()) {
+        options.onEvaluation?.({
           input: inputName,
-          ...(result.status === 'unknown' ? { liveCheck: result.live_check ?? result.rule } : {}),
-          ...(waiver !== undefined && result.status !== 'pass'
-            ? { waiver, waivedStatus: result.status }
-            : {}),
+          evaluation: index + 1,
+          evaluations: planned.length,
+          resources: evaluation.resources,
         });
+        const { results } = await bundle.evaluate(evaluation.document, { source });
+        for (const result of results) {
+          if (evaluation.own !== undefined && !evaluation.own.has(result.address)) continue;
+          const rule = rulesById.get(result.rule);
+          if (rule === undefined) {
+            throw new PolicyBundleError(
+              `result for rule ${result.rule} has no entry in the bundle's rules`,
+            );
+          }
+          const location =
+            locator !== undefined
+              ? locator.locate(result.address)
+              : result.file !== undefined
+                ? { file: result.file, line: result.line ?? 1 }
+                : undefined;
+          const waiver =
+            result.status === 'pass' ? undefined : matcher.match(result.rule, result.address);
+          findings.push({
+            rule: result.rule,
+            title: rule.title,
+            severity: severityOf(rule, result),
+            status: waiver !== undefined ? 'waived' : result.status,
+            address: result.address,
+            resourceType: result.resource_type,
+            message: result.message,
+            remediation: rule.remediation,
+            ...(location !== undefined
+              ? { file: displayPath(location.file, cwd), line: location.line }
+              : {}),
+            input: inputName,
+            ...(result.status === 'unknown' ? { liveCheck: result.live_check ?? result.rule } : {}),
+            ...(waiver !== undefined && result.status !== 'pass'
+              ? { waiver, waivedStatus: result.status }
+              : {}),
+          });
+        }
       }
     }
+  } finally {
+    // The wasm memory (hundreds of MB for a large plan) is not needed for the report.
+    bundle.release();
   }
   findings.sort(compareFindings);
   const rules = [...contract.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

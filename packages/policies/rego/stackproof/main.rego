@@ -44,9 +44,17 @@ plan_reads[t] := merged_reads(t, plan_reads_by_family) if some t in plan_read_ty
 merged_reads(t, families) := {
 	"attributes": sort({a | some reads in families; some a in object.get(reads, [t, "attributes"], [])}),
 	"context": sort({c | some reads in families; some c in object.get(reads, [t, "context"], [])}),
-	"whole": count({w | some reads in families; w := object.get(reads, [t, "whole"], false); w == true}) > 0,
+	"whole": merged_whole({object.get(reads, [t, "whole"], false) | some reads in families; reads[t]}),
 	"judged": count({j | some reads in families; reads[t]; j := object.get(reads, [t, "judged"], true); j == true}) > 0,
 }
+
+# true (all resources of the type together) wins over "module" (those of one module instance
+# together), which wins over false (one at a time).
+merged_whole(values) if {
+	true in values
+} else := "module" if {
+	"module" in values
+} else := false
 
 manifest_kinds := sort((((workloads.manifest_kinds | pdb.manifest_kinds) | (hpa.manifest_kinds | netpol.manifest_kinds)) | images.manifest_kinds))
 

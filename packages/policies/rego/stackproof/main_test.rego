@@ -80,7 +80,8 @@ test_success_plan_reads_merge_families if {
 	reads := stackproof.main.plan_reads with input as {"kind": "contract"}
 
 	# aws_subnet: network judges it over all subnets (whole); eks, elb and autoscaling read its AZ
-	reads.aws_subnet == {"attributes": ["availability_zone", "tags", "tags_all"], "context": [], "judged": true, "whole": true}
+	reads.aws_subnet == {"attributes": ["availability_zone", "tags", "tags_all"], "context": [], "judged": true, "whole": "module"}
+	reads.aws_nat_gateway.whole == true
 
 	# a type only read to judge another is not judged itself
 	reads.aws_db_parameter_group.judged == false

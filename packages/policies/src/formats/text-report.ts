@@ -24,8 +24,22 @@ function line(finding: Finding): string {
  * first), one line each with the fix, then waivers and the counts. Passing checks are only counted.
  */
 export function formatText(report: PolicyReport): string {
+  return [...textChunks(report)].join('');
+}
+
+/** The text report line by line (see formatText), for writing it out without one big string. */
+export function* textChunks(report: PolicyReport): Generator<string> {
   const { summary } = report;
-  const out: string[] = [];
+  // Lines wait here until a thousand of them (or the end of a part) are yielded as one chunk.
+  const pending: string[] = [];
+  const out = {
+    push: (...lines: string[]): void => {
+      pending.push(...lines.map((l) => `${l}\n`));
+    },
+  };
+  function* flush(): Generator<string> {
+    if (pending.length > 0) yield pending.splice(0).join('');
+  }
   out.push(`stackproof policy check ${report.version}: ${summary.inputs.join(', ')}`);
   for (const severity of [...SEVERITIES].reverse() as Severity[]) {
     const group = report.findings.filter(
@@ -33,7 +47,11 @@ export function formatText(report: PolicyReport): string {
     );
     if (group.length === 0) continue;
     out.push('', `${severity.toUpperCase()} (${group.length})`);
-    for (const finding of group) out.push(line(finding));
+    for (const [i, finding] of group.entries()) {
+      out.push(line(finding));
+      if (i % 1000 === 999) yield* flush();
+    }
+    yield* flush();
   }
   const waived = report.findings.filter((f) => f.status === 'waived');
   if (waived.length > 0) {
@@ -55,7 +73,7 @@ export function formatText(report: PolicyReport): string {
     out.push(`NOTE skipped ${skipped.file}: ${skipped.reason}`);
   for (const note of summary.notes) out.push(`NOTE ${note}`);
   out.push('', summaryLine(report));
-  return `${out.join('\n')}\n`;
+  yield* flush();
 }
 
 /**

@@ -24,13 +24,28 @@ changes_by_type[rc.type] contains i if {
 	input.kind == "terraform-plan"
 	some i, rc in input.plan.resource_changes
 	rc.mode == "managed"
-	not rc.change.actions in {["delete"], ["forget"]}
+	judged_actions(rc.change.actions)
+}
+
+judged_actions(actions) if {
+	actions != ["delete"]
+	actions != ["forget"]
 }
 
 # The resource change at a position of the plan's list.
 rc_at(i) := input.plan.resource_changes[i]
 
 changes(resource_type) := [input.plan.resource_changes[i] | some i in object.get(changes_by_type, resource_type, set())]
+
+# The changes of a type this evaluation gives verdicts for. The gate cuts a large plan into
+# shards that all carry the resources a verdict needs, and names in input.own (address: true) the
+# ones each shard judges; without input.own every change is judged. Rules iterate judged() for
+# their verdicts and changes() for what they look up.
+judged(resource_type) := [rc | some rc in changes(resource_type); own(rc)]
+
+own(_) if not input.own
+
+own(rc) if input.own[rc.address] == true
 
 after(rc) := object.get(rc.change, "after", {})
 

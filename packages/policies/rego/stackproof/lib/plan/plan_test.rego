@@ -229,3 +229,13 @@ test_success_forget_is_not_judged if {
 	got := {rc.address | some rc in plan.changes("aws_kms_key")} with input as plan_input([resource("aws_kms_key", "gone", {}, {}, ["forget"])])
 	got == set()
 }
+
+# input.own narrows the judged changes to the named addresses; without it every change is judged.
+test_success_judged_follows_input_own if {
+	changes := [change("aws_kms_key", "a", {}), change("aws_kms_key", "b", {})]
+	everything := {rc.address | some rc in plan.judged("aws_kms_key")} with input as plan_input(changes)
+	everything == {"aws_kms_key.a", "aws_kms_key.b"}
+	own := {rc.address | some rc in plan.judged("aws_kms_key")} with input as object.union(plan_input(changes), {"own": {"aws_kms_key.b": true}})
+	own == {"aws_kms_key.b"}
+	count(plan.changes("aws_kms_key")) == 2 with input as object.union(plan_input(changes), {"own": {"aws_kms_key.b": true}})
+}

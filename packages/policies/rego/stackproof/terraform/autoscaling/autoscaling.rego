@@ -24,7 +24,7 @@ plan_reads := {
 #   severity: high
 #   remediation: Set vpc_zone_identifier to subnets in at least params.az_count (3) AZs.
 #   references: ["AWS FSBP AutoScaling.2"]
-multi_az := {"meta": rego.metadata.rule(), "verdicts": [asg_verdict(rc) | some rc in plan.changes("aws_autoscaling_group")]}
+multi_az := {"meta": rego.metadata.rule(), "verdicts": [asg_verdict(rc) | some rc in plan.judged("aws_autoscaling_group")]}
 
 asg_verdict(rc) := plan.pass(rc, "") if {
 	count(plan.known(rc, ["availability_zones"])) >= plan.az_count

@@ -31,7 +31,7 @@ plan_reads := {
 #     need IMDS) }.
 #   references: ["AWS FSBP EC2.8", "AWS FSBP EC2.170", "CIS AWS 5.6"]
 imdsv2_required := {"meta": rego.metadata.rule(), "verdicts": [imds_verdict(rc) |
-	some rc in array.concat(plan.changes("aws_launch_template"), plan.changes("aws_instance"))
+	some rc in array.concat(plan.judged("aws_launch_template"), plan.judged("aws_instance"))
 ]}
 
 imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
@@ -59,7 +59,7 @@ imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known unti
 #     Add block_device_mappings { device_name = "/dev/xvda", ebs { encrypted = true, kms_key_id =
 #     aws_kms_key.ebs.arn } }, or enable aws_ebs_encryption_by_default.
 #   references: ["AWS FSBP EC2.7", "CIS AWS 2.2.1"]
-launch_template_encrypted_root := {"meta": rego.metadata.rule(), "verdicts": [ebs_verdict(rc) | some rc in plan.changes("aws_launch_template")]}
+launch_template_encrypted_root := {"meta": rego.metadata.rule(), "verdicts": [ebs_verdict(rc) | some rc in plan.judged("aws_launch_template")]}
 
 encryption_by_default if {
 	some e in plan.changes("aws_ebs_encryption_by_default")

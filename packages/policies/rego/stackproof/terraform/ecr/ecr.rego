@@ -19,7 +19,7 @@ plan_reads := {
 	"aws_ecr_registry_scanning_configuration": {"attributes": ["scan_type"], "judged": false},
 }
 
-repositories := plan.changes("aws_ecr_repository")
+repositories := plan.judged("aws_ecr_repository")
 
 # METADATA
 # title: ECR tags are immutable

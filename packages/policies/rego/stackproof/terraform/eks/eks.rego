@@ -39,7 +39,7 @@ node_groups := plan.changes("aws_eks_node_group")
 #     Set vpc_config.endpoint_public_access = false (endpoint_private_access = true), or restrict
 #     vpc_config.public_access_cidrs to your own ranges.
 #   references: ["AWS FSBP EKS.1"]
-private_endpoint := {"meta": rego.metadata.rule(), "verdicts": [endpoint_verdict(rc) | some rc in clusters]}
+private_endpoint := {"meta": rego.metadata.rule(), "verdicts": [endpoint_verdict(rc) | some rc in plan.judged("aws_eks_cluster")]}
 
 endpoint_verdict(rc) := plan.unknown_verdict(rc, "vpc_config.endpoint_public_access is not known until apply") if {
 	plan.unknown(rc, ["vpc_config", 0, "endpoint_public_access"])
@@ -69,7 +69,7 @@ open_cidrs(rc) := [cidr |
 #   remediation: >-
 #     Add encryption_config { resources = ["secrets"], provider { key_arn = aws_kms_key.eks.arn } }.
 #   references: ["AWS FSBP EKS.3"]
-secrets_encryption := {"meta": rego.metadata.rule(), "verdicts": [secrets_verdict(rc) | some rc in clusters]}
+secrets_encryption := {"meta": rego.metadata.rule(), "verdicts": [secrets_verdict(rc) | some rc in plan.judged("aws_eks_cluster")]}
 
 secrets_verdict(rc) := plan.unknown_verdict(rc, "encryption_config is not known until apply") if {
 	plan.unknown(rc, ["encryption_config"])
@@ -90,7 +90,7 @@ secrets_verdict(rc) := plan.unknown_verdict(rc, "encryption_config is not known 
 #     Set enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager",
 #     "scheduler"].
 #   references: ["AWS FSBP EKS.8"]
-control_plane_logs := {"meta": rego.metadata.rule(), "verdicts": [logs_verdict(rc) | some rc in clusters]}
+control_plane_logs := {"meta": rego.metadata.rule(), "verdicts": [logs_verdict(rc) | some rc in plan.judged("aws_eks_cluster")]}
 
 log_types := {"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
@@ -115,7 +115,7 @@ logs_verdict(rc) := plan.unknown_verdict(rc, "enabled_cluster_log_types is not k
 #     Set access_config { authentication_mode = "API", bootstrap_cluster_creator_admin_permissions =
 #     false } and grant access with aws_eks_access_entry and aws_eks_access_policy_association.
 #   references: []
-access_entries := {"meta": rego.metadata.rule(), "verdicts": [access_verdict(rc) | some rc in clusters]}
+access_entries := {"meta": rego.metadata.rule(), "verdicts": [access_verdict(rc) | some rc in plan.judged("aws_eks_cluster")]}
 
 access_verdict(rc) := plan.unknown_verdict(rc, "access_config is not known until apply") if {
 	some path in [["access_config"], ["access_config", 0, "authentication_mode"], ["access_config", 0, "bootstrap_cluster_creator_admin_permissions"]]
@@ -216,7 +216,7 @@ thin_groups(key) := sort({text.format("%s (min_size %s over %s AZs)", [ng.addres
 #     Give the cluster's node groups private subnets in at least params.az_count (3) AZs: one node
 #     group over all of them, or one node group per AZ.
 #   references: []
-nodegroup_multi_az := {"meta": rego.metadata.rule(), "verdicts": [multi_az_verdict(s.rc, s.key) | some s in cluster_subjects]}
+nodegroup_multi_az := {"meta": rego.metadata.rule(), "verdicts": [multi_az_verdict(s.rc, s.key) | some s in cluster_subjects; plan.own(s.rc)]}
 
 multi_az_verdict(rc, key) := plan.pass(rc, text.format("the node groups span [%s]", [concat(", ", sort(cluster_azs(key)))])) if {
 	count(cluster_azs(key)) >= plan.az_count
@@ -248,7 +248,7 @@ rc_by_address(key, address) := [ng | some ng in cluster_groups(key); ng.address 
 #     Give each node group a scaling_config.min_size of at least the number of AZs it spans (1 for a
 #     node group per AZ), and never let every node group of a cluster scale to zero.
 #   references: []
-nodegroup_min_size := {"meta": rego.metadata.rule(), "verdicts": [min_size_verdict(s.rc, s.key) | some s in cluster_subjects]}
+nodegroup_min_size := {"meta": rego.metadata.rule(), "verdicts": [min_size_verdict(s.rc, s.key) | some s in cluster_subjects; plan.own(s.rc)]}
 
 min_size_verdict(rc, key) := object.union(
 	plan.fail(rc, text.format("every node group can scale to 0 nodes (%s): the cluster can lose every node", [

@@ -27,7 +27,7 @@ plan_reads := {
 #   severity: high
 #   remediation: Set subnets (or subnet_mapping) to one subnet in each of at least params.az_count (3) AZs.
 #   references: ["AWS FSBP ELB.10", "AWS FSBP ELB.13"]
-multi_az := {"meta": rego.metadata.rule(), "verdicts": [lb_verdict(rc) | some rc in array.concat(plan.changes("aws_lb"), plan.changes("aws_alb"))]}
+multi_az := {"meta": rego.metadata.rule(), "verdicts": [lb_verdict(rc) | some rc in array.concat(plan.judged("aws_lb"), plan.judged("aws_alb"))]}
 
 # subnet_mapping blocks leave "subnets" unknown until apply, which reads as unknown here.
 lb_verdict(rc) := plan.az_spread_verdict(rc, ["subnets"], plan.az_count)

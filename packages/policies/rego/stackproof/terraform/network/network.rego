@@ -13,10 +13,11 @@ import data.stackproof.lib.text
 checks := [subnets_multi_az, nat_per_az, private_route_own_az_nat, vpc_flow_logs, default_sg_closed, sg_open_ingress]
 
 # What the gate passes of the plan to this family (see rds.plan_reads). Subnet tiers, NAT
-# placement, routes and flow logs count several resources per verdict ("whole"); security groups
-# and their rules are judged one by one.
+# placement, routes and flow logs count several resources per verdict ("whole"); a subnet's tier
+# only counts the subnets of its own module instance ("module"); security groups and their rules
+# are judged one by one.
 plan_reads := {
-	"aws_subnet": {"attributes": ["availability_zone", "tags", "tags_all"], "whole": true},
+	"aws_subnet": {"attributes": ["availability_zone", "tags", "tags_all"], "whole": "module"},
 	"aws_nat_gateway": {"attributes": ["subnet_id"], "context": ["aws_subnet"], "whole": true},
 	"aws_route": {"attributes": ["destination_cidr_block", "nat_gateway_id", "route_table_id"], "context": route_context, "whole": true},
 	"aws_route_table": {"attributes": ["route"], "context": route_context, "whole": true},
@@ -60,7 +61,7 @@ public(subnet) if contains(lower(tier(subnet)), "public")
 #     Create one subnet of every tier in each of at least params.az_count (3) AZs; tag subnets with
 #     Tier.
 #   references: []
-subnets_multi_az := {"meta": rego.metadata.rule(), "verdicts": [subnet_verdict(s) | some s in subnets]}
+subnets_multi_az := {"meta": rego.metadata.rule(), "verdicts": [subnet_verdict(s) | some s in plan.judged("aws_subnet")]}
 
 # Indexes built once per evaluation (functions over all subnets per subnet would be quadratic).
 group_az_index[group(s)] contains az if {
@@ -111,7 +112,7 @@ nat_gateways := plan.changes("aws_nat_gateway")
 #     Create one aws_nat_gateway in a public subnet of every AZ that has private subnets
 #     (terraform-aws-modules/vpc one_nat_gateway_per_az = true).
 #   references: []
-nat_per_az := {"meta": rego.metadata.rule(), "verdicts": [nat_verdict(n) | some n in nat_gateways]}
+nat_per_az := {"meta": rego.metadata.rule(), "verdicts": [nat_verdict(n) | some n in plan.judged("aws_nat_gateway")]}
 
 # The private-subnet AZs, the NAT gateways and the NAT AZs of each network (module instance).
 private_az_index[plan.instance_prefix(s)] contains az if {
@@ -186,7 +187,7 @@ nat_verdict(n) := plan.fail(n, text.format("%s NAT gateway(s) for private subnet
 #   severity: high
 #   remediation: Give each AZ its own private route table with 0.0.0.0/0 to the NAT gateway of the same AZ.
 #   references: []
-private_route_own_az_nat := {"meta": rego.metadata.rule(), "verdicts": [route_verdict(r) | some r in nat_routes]}
+private_route_own_az_nat := {"meta": rego.metadata.rule(), "verdicts": [route_verdict(r) | some r in nat_routes; plan.own(r.rc)]}
 
 # Default routes to a NAT gateway: aws_route resources and inline routes of aws_route_table.
 nat_routes contains {"rc": r, "table": table, "nat_path": ["nat_gateway_id"]} if {
@@ -255,7 +256,7 @@ route_verdict(route) := plan.unknown_verdict(route.rc, "the route table is not k
 #   severity: medium
 #   remediation: Add an aws_flow_log with vpc_id = aws_vpc.this.id and traffic_type = "ALL".
 #   references: ["AWS FSBP EC2.6", "CIS AWS 3.7"]
-vpc_flow_logs := {"meta": rego.metadata.rule(), "verdicts": [flow_verdict(v) | some v in plan.changes("aws_vpc")]}
+vpc_flow_logs := {"meta": rego.metadata.rule(), "verdicts": [flow_verdict(v) | some v in plan.judged("aws_vpc")]}
 
 unresolved_flow_log if {
 	some f in plan.changes("aws_flow_log")
@@ -284,7 +285,7 @@ flow_verdict(vpc) := plan.pass(vpc, "") if {
 #   severity: medium
 #   remediation: Manage aws_default_security_group for each VPC with no ingress and no egress blocks.
 #   references: ["AWS FSBP EC2.2", "CIS AWS 5.4"]
-default_sg_closed := {"meta": rego.metadata.rule(), "verdicts": [default_sg_verdict(g) | some g in plan.changes("aws_default_security_group")]}
+default_sg_closed := {"meta": rego.metadata.rule(), "verdicts": [default_sg_verdict(g) | some g in plan.judged("aws_default_security_group")]}
 
 default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until apply") if {
 	some direction in ["ingress", "egress"]
@@ -312,9 +313,9 @@ default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until 
 sg_open_ingress := {"meta": rego.metadata.rule(), "verdicts": [sg_verdict(rc, ingress_rules(rc)) | some rc in sg_resources]}
 
 sg_resources := array.concat(
-	array.concat(plan.changes("aws_security_group"), plan.changes("aws_vpc_security_group_ingress_rule")),
+	array.concat(plan.judged("aws_security_group"), plan.judged("aws_vpc_security_group_ingress_rule")),
 	[r |
-		some r in plan.changes("aws_security_group_rule")
+		some r in plan.judged("aws_security_group_rule")
 		object.get(plan.after(r), "type", "") == "ingress"
 	],
 )

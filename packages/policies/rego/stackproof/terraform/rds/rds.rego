@@ -15,7 +15,8 @@ checks := [
 
 # What the gate passes of the plan to this family (stackproof.main plan_reads): per resource type
 # the top-level attributes the rules read; "context" types travel with every shard of the type;
-# "whole" types are evaluated together because a verdict counts several of them.
+# "whole" types are evaluated together because a verdict counts several of them (all of them,
+# or with "module" those of one module instance).
 plan_reads := {
 	"aws_db_instance": {
 		"attributes": array.concat(database_attributes, ["multi_az", "publicly_accessible", "parameter_group_name", "monitoring_interval", "replicate_source_db"]),
@@ -37,7 +38,7 @@ database_attributes := [
 	"enabled_cloudwatch_logs_exports", "manage_master_user_password", "master_user_secret_kms_key_id", "password",
 ]
 
-databases := array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster"))
+databases := array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster"))
 
 # METADATA
 # title: RDS databases run Multi-AZ
@@ -149,7 +150,7 @@ encrypted_verdict(rc) := plan.unknown_verdict(rc, "storage_encrypted is not know
 #   remediation: Set publicly_accessible = false.
 #   references: ["AWS FSBP RDS.2", "CIS AWS 2.3.3"]
 not_public := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some rc in array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster_instance"))
+	some rc in array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster_instance"))
 	v := plan.bool_verdict(rc, ["publicly_accessible"], false, "publicly_accessible is true")
 ]}
 
@@ -269,7 +270,7 @@ log_verdict(rc) := plan.unknown_verdict(rc, "enabled_cloudwatch_logs_exports is 
 #   remediation: Set monitoring_interval to 15 (or 1, 5, 10) and monitoring_role_arn to a role with AmazonRDSEnhancedMonitoringRole.
 #   references: []
 enhanced_monitoring := {"meta": rego.metadata.rule(), "verdicts": [monitoring_verdict(rc) |
-	some rc in array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster_instance"))
+	some rc in array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster_instance"))
 ]}
 
 monitoring_verdict(rc) := plan.unknown_verdict(rc, "monitoring_interval is not known until apply") if {

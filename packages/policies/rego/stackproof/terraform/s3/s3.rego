@@ -90,7 +90,7 @@ attached_verdict(b, t, good, missing, bad) := plan.pass(b, "") if {
 #   severity: high
 #   remediation: Add aws_s3_bucket_versioning { versioning_configuration { status = "Enabled" } }.
 #   references: ["AWS FSBP S3.14", "CIS AWS 2.1.3"]
-versioning := {"meta": rego.metadata.rule(), "verdicts": [versioning_verdict(b) | some b in buckets]}
+versioning := {"meta": rego.metadata.rule(), "verdicts": [versioning_verdict(b) | some b in plan.judged("aws_s3_bucket")]}
 
 versioning_good contains c if {
 	some c in plan.changes("aws_s3_bucket_versioning")
@@ -119,7 +119,7 @@ versioning_verdict(b) := plan.pass(b, "") if {
 #     kms_master_key_id.
 #   references: ["AWS FSBP S3.17"]
 encryption_kms := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some b in buckets
+	some b in plan.judged("aws_s3_bucket")
 	v := attached_verdict(
 		b, "aws_s3_bucket_server_side_encryption_configuration", sse_good,
 		"no aws_s3_bucket_server_side_encryption_configuration uses aws:kms", sse_bad,
@@ -151,7 +151,7 @@ sse_bad contains c if {
 #     ignore_public_acls and restrict_public_buckets all true.
 #   references: ["AWS FSBP S3.8", "CIS AWS 2.1.4"]
 public_access_block := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some b in buckets
+	some b in plan.judged("aws_s3_bucket")
 	v := attached_verdict(b, "aws_s3_bucket_public_access_block", pab_good, "no aws_s3_bucket_public_access_block covers the bucket", pab_bad)
 ]}
 
@@ -182,7 +182,7 @@ pab_bad contains c if {
 #     aws:SecureTransport is "false".
 #   references: ["AWS FSBP S3.5"]
 tls_only := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some b in buckets
+	some b in plan.judged("aws_s3_bucket")
 	v := attached_verdict(b, "aws_s3_bucket_policy", tls_good, "no aws_s3_bucket_policy denies non-TLS requests", tls_bad)
 ]}
 
@@ -225,7 +225,7 @@ tls_bad contains c if {
 #   severity: medium
 #   remediation: Add an aws_s3_bucket_logging with target_bucket set to a separate log bucket.
 #   references: ["AWS FSBP S3.9"]
-access_logging := {"meta": rego.metadata.rule(), "verdicts": [logging_verdict(b, log_targets) | some b in buckets]}
+access_logging := {"meta": rego.metadata.rule(), "verdicts": [logging_verdict(b, log_targets) | some b in plan.judged("aws_s3_bucket")]}
 
 logging_good contains c if {
 	some c in plan.changes("aws_s3_bucket_logging")
