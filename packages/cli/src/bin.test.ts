@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
 // Plan and manifest fixtures are data shared with the policies package's own tests.
 const FIXTURES = fileURLToPath(new URL('../../policies/test-fixtures/', import.meta.url));
-// A real plan (Terraform 1.0.0, terraform-compliance's tests) whose only problem is one unknown.
-const ONLY_UNKNOWN = 'real-plans/tfcompliance-issue-522-delete-drift.json';
+// A real plan (Terraform 1.0.7, Checkov's tests) whose only problems are unknowns: the AZs of two
+// Auto Scaling groups whose subnets the plan does not create.
+const ONLY_UNKNOWN = 'real-plans/checkov-asg-dynamodb-tags-variety.json';
 
 interface Run {
   status: number | null;
@@ -113,14 +114,15 @@ describe('stackproof policy check (subprocess)', { timeout: 120_000 }, () => {
     ) as { findings: { severity: string; status: string }[] };
     expect(json.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(json.findings.filter((f) => f.status === 'unknown').map((f) => f.severity)).toEqual([
-      'critical',
+      'high',
+      'high',
     ]);
     // Negative twin: without the flag the unknown does not fail the run…
     expect(stackproof(['policy', 'check', ONLY_UNKNOWN]).status).toBe(0);
     // …with it, it does.
     const run = stackproof(['policy', 'check', ONLY_UNKNOWN, '--fail-on-unknown']);
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/FAILED: 1 finding\(s\) at or above high/);
+    expect(run.stdout).toMatch(/FAILED: 2 finding\(s\) at or above high/);
   });
 
   it('writes --output atomically and prints the counts line', async () => {

@@ -21,7 +21,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_versioning.versioning_configuration[0].status == \"Enabled\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 93
+        "line": 97
       }
     },
     "live": {
@@ -47,7 +47,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_server_side_encryption_configuration` rule `sse_algorithm = \"aws:kms\"` with `kms_master_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 121
+        "line": 125
       }
     },
     "live": {
@@ -74,7 +74,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_public_access_block`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 153
+        "line": 160
       }
     },
     "live": {
@@ -100,7 +100,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_policy` statement Deny on `aws:SecureTransport = false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 184
+        "line": 191
       }
     },
     "live": {
@@ -126,7 +126,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_logging.target_bucket`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 228
+        "line": 235
       }
     },
     "live": {
@@ -465,7 +465,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`encryption_config[0].resources` contains `secrets` with `provider[0].key_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 72
+        "line": 75
       }
     },
     "live": {
@@ -491,7 +491,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cluster_log_types`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 93
+        "line": 96
       }
     },
     "live": {
@@ -515,7 +515,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_eks_node_group.subnet_ids` of every node group of the cluster",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 219
+        "line": 222
       }
     },
     "live": {
@@ -548,7 +548,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`scaling_config[0].min_size` of every node group of the cluster against the AZs of its `subnet_ids`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 251
+        "line": 254
       }
     },
     "live": {
@@ -580,7 +580,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`access_config[0]`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 118
+        "line": 121
       }
     },
     "live": {
@@ -635,7 +635,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`block_device_mappings[0].ebs[0].encrypted`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ec2/ec2.rego",
-        "line": 62
+        "line": 68
       }
     },
     "live": {
@@ -731,7 +731,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_instance.multi_az`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 56
+        "line": 59
       }
     },
     "live": {
@@ -766,7 +766,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`storage_encrypted` and `kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 133
+        "line": 136
       }
     },
     "live": {
@@ -792,7 +792,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`backup_retention_period >= 7`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 111
+        "line": 114
       }
     },
     "live": {
@@ -819,7 +819,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`deletion_protection`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 95
+        "line": 98
       }
     },
     "live": {
@@ -846,7 +846,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`publicly_accessible == false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 152
+        "line": 155
       }
     },
     "live": {
@@ -873,7 +873,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`iam_database_authentication_enabled`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 168
+        "line": 171
       }
     },
     "live": {
@@ -887,8 +887,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "rds",
     "title": "RDS parameter group forces TLS",
     "severity": "high",
-    "description": "With rds.force_ssl = 1 the server refuses unencrypted client connections.",
-    "remediation": "Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with parameter rds.force_ssl = 1.",
+    "description": "With rds.force_ssl = 1 (PostgreSQL, SQL Server; the default from PostgreSQL 15 on) or require_secure_transport = ON (MySQL, MariaDB) the server refuses unencrypted client connections.",
+    "remediation": "Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with parameter rds.force_ssl = 1 (require_secure_transport = ON for MySQL and MariaDB), or use PostgreSQL 15 or later without turning it off.",
     "references": [
       "AWS FSBP RDS.38"
     ],
@@ -899,7 +899,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_parameter_group` parameter `rds.force_ssl = 1`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 184
+        "line": 191
       }
     },
     "live": {
@@ -925,7 +925,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`performance_insights_enabled`, `performance_insights_kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 233
+        "line": 269
       }
     },
     "live": {
@@ -949,7 +949,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`monitoring_interval`, `monitoring_role_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 272
+        "line": 313
       }
     },
     "live": {
@@ -975,7 +975,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cloudwatch_logs_exports`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 250
+        "line": 286
       }
     },
     "live": {
@@ -1001,7 +1001,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`manage_master_user_password`, `master_user_secret_kms_key_id`; no `password`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 297
+        "line": 338
       }
     },
     "live": {

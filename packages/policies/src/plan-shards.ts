@@ -54,7 +54,9 @@ function references(expression: unknown): { references: string[] } | undefined {
 
 /**
  * What the policies read of an `expressions` map: the `references` of each expression, through
- * nested blocks; `constant_value` (literals, already in `after`) is dropped.
+ * nested blocks; `constant_value` (literals, already in `after`) is dropped, but an attribute set
+ * to a literal stays as `{ references: [] }`: that it is set at all is read (a value computed at
+ * apply for an attribute the configuration does not set is a known default).
  */
 function projectExpressions(expressions: unknown, depth: number): unknown {
   if (depth > MAX_EXPRESSION_DEPTH) return undefined;
@@ -63,7 +65,7 @@ function projectExpressions(expressions: unknown, depth: number): unknown {
   }
   if (!isObject(expressions)) return undefined;
   if ('references' in expressions || 'constant_value' in expressions) {
-    return references(expressions);
+    return references(expressions) ?? { references: [] };
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(expressions)) {

@@ -85,9 +85,23 @@ key_verdict(rc, path, fail_message) := pass(rc, "") if {
 	unknown(rc, path)
 	some ref in references(rc, path)
 	startswith(ref, "aws_kms_key.")
+} else := pass(rc, "the key is an aws_kms_key of this plan") if {
+	# through a module output or variable (terraform-aws-modules pass keys as module.kms.key_arn)
+	unknown(rc, path)
+	count(resolve(rc, path, "aws_kms_key")) > 0
 } else := unknown_verdict(rc, concat("", [path_text(path), " is not known until apply"])) if {
 	unknown(rc, path)
 } else := fail(rc, fail_message)
+
+# Whether the resource's configuration sets the attribute at path (a literal or an expression).
+# not_configured holds only when the plan has the resource's configuration and it does not set
+# the attribute: a value computed at apply is then the provider's or AWS's default, which is known.
+configured(rc, path) if object.get(config_of(rc), array.concat(["expressions"], path), null) != null
+
+not_configured(rc, path) if {
+	config_of(rc)
+	not configured(rc, path)
+}
 
 # Tags of a resource (tags_all holds provider default tags too); unknown tags read as none.
 tags(rc) := object.union(object.get(after(rc), "tags_all", {}), object.get(after(rc), "tags", {})) if {

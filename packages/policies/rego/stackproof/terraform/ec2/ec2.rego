@@ -34,7 +34,13 @@ imdsv2_required := {"meta": rego.metadata.rule(), "verdicts": [imds_verdict(rc) 
 	some rc in array.concat(plan.judged("aws_launch_template"), plan.judged("aws_instance"))
 ]}
 
-imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
+imds_verdict(rc) := plan.fail(rc, concat("", [
+	"metadata_options is not set: the instance takes the default, which answers IMDSv1 unless the ",
+	"AMI or the account default requires IMDSv2",
+])) if {
+	plan.unknown(rc, ["metadata_options"])
+	plan.not_configured(rc, ["metadata_options"])
+} else := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
 	some attribute in ["http_tokens", "http_put_response_hop_limit"]
 	plan.unknown(rc, ["metadata_options", 0, attribute])
 } else := plan.fail(rc, text.format("metadata_options.http_tokens is \"%s\", not \"required\"", [tokens])) if {

@@ -45,6 +45,9 @@ endpoint_verdict(rc) := plan.unknown_verdict(rc, "vpc_config.endpoint_public_acc
 	plan.unknown(rc, ["vpc_config", 0, "endpoint_public_access"])
 } else := plan.pass(rc, "the API endpoint is private") if {
 	object.get(plan.after(rc), ["vpc_config", 0, "endpoint_public_access"], true) == false
+} else := plan.fail(rc, "the public API endpoint is open to 0.0.0.0/0 (public_access_cidrs is not set: AWS's default)") if {
+	plan.unknown(rc, ["vpc_config", 0, "public_access_cidrs"])
+	plan.not_configured(rc, ["vpc_config", 0, "public_access_cidrs"])
 } else := plan.unknown_verdict(rc, "vpc_config.public_access_cidrs is not known until apply") if {
 	plan.unknown(rc, ["vpc_config", 0, "public_access_cidrs"])
 } else := plan.fail(rc, text.format("the public API endpoint is open to %s", [concat(", ", open_cidrs(rc))])) if {

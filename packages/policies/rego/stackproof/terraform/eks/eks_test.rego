@@ -226,3 +226,14 @@ test_unknown_access_entries if {
 	c := cluster_unknown({}, {"access_config": true})
 	t.statuses(eks.access_entries)["aws_eks_cluster.this"] == "unknown" with input as t.plan_input([c])
 }
+
+# public_access_cidrs computed at apply and not configured: AWS opens the endpoint to 0.0.0.0/0.
+test_fail_private_endpoint_cidrs_not_configured if {
+	c := cluster_unknown({"vpc_config": [{"endpoint_public_access": true}]}, {"vpc_config": [{"public_access_cidrs": true}]})
+	config := {"resources": [{"address": "aws_eks_cluster.this", "expressions": {"vpc_config": [{"subnet_ids": {"references": ["aws_subnet.private"]}}]}}]}
+	v := eks.private_endpoint.verdicts with input as t.plan_with_config([c], config)
+	v[0].status == "fail"
+	v[0].message == "the public API endpoint is open to 0.0.0.0/0 (public_access_cidrs is not set: AWS's default)"
+	configured := {"resources": [{"address": "aws_eks_cluster.this", "expressions": {"vpc_config": [{"public_access_cidrs": {"references": ["var.cidrs"]}}]}}]}
+	t.statuses(eks.private_endpoint)["aws_eks_cluster.this"] == "unknown" with input as t.plan_with_config([c], configured)
+}

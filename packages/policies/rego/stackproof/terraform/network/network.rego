@@ -321,7 +321,13 @@ sg_resources := array.concat(
 )
 
 # Normalised ingress rules: {from, to, all, cidrs, unknown}.
-ingress_rules(rc) := [{"unknown": true}] if {
+ingress_rules(rc) := [] if {
+	# ingress computed at apply but not configured: the group has no inline rules (separate
+	# aws_security_group_rule / aws_vpc_security_group_ingress_rule are judged on their own)
+	rc.type == "aws_security_group"
+	plan.unknown(rc, ["ingress"])
+	plan.not_configured(rc, ["ingress"])
+} else := [{"unknown": true}] if {
 	rc.type == "aws_security_group"
 	plan.unknown(rc, ["ingress"])
 } else := rules if {

@@ -297,3 +297,12 @@ test_unknown_security_group_rule if {
 	r := t.resource("aws_security_group_rule", "x", {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp"}, {"cidr_blocks": true}, ["create"])
 	sg_status(r) == "unknown"
 }
+
+# ingress computed at apply but not configured: the group has no inline rules.
+test_success_sg_without_inline_ingress if {
+	g := t.resource("aws_security_group", "default", {"name": "default"}, {"ingress": true}, ["create"])
+	config := {"resources": [{"address": "aws_security_group.default", "expressions": {"name": {"constant_value": "default"}}}]}
+	t.statuses(network.sg_open_ingress)["aws_security_group.default"] == "pass" with input as t.plan_with_config([g], config)
+	configured := {"resources": [{"address": "aws_security_group.default", "expressions": {"ingress": {"references": ["var.rules"]}}}]}
+	t.statuses(network.sg_open_ingress)["aws_security_group.default"] == "unknown" with input as t.plan_with_config([g], configured)
+}

@@ -19,7 +19,10 @@ checks := [
 # or with "module" those of one module instance).
 plan_reads := {
 	"aws_db_instance": {
-		"attributes": array.concat(database_attributes, ["multi_az", "publicly_accessible", "parameter_group_name", "monitoring_interval", "replicate_source_db"]),
+		"attributes": array.concat(database_attributes, [
+			"multi_az", "publicly_accessible", "parameter_group_name", "monitoring_interval",
+			"replicate_source_db", "engine_version",
+		]),
 		"context": ["aws_db_parameter_group"],
 	},
 	"aws_rds_cluster": {
@@ -28,8 +31,8 @@ plan_reads := {
 		"whole": true,
 	},
 	"aws_rds_cluster_instance": {"attributes": ["cluster_identifier", "publicly_accessible", "monitoring_interval"]},
-	"aws_db_parameter_group": {"attributes": ["name", "parameter"], "judged": false},
-	"aws_rds_cluster_parameter_group": {"attributes": ["name", "parameter"], "judged": false},
+	"aws_db_parameter_group": {"attributes": ["name", "family", "parameter"], "judged": false},
+	"aws_rds_cluster_parameter_group": {"attributes": ["name", "family", "parameter"], "judged": false},
 }
 
 database_attributes := [
@@ -172,29 +175,36 @@ iam_auth := {"meta": rego.metadata.rule(), "verdicts": [v |
 
 # METADATA
 # title: RDS parameter group forces TLS
-# description: With rds.force_ssl = 1 the server refuses unencrypted client connections.
+# description: >-
+#   With rds.force_ssl = 1 (PostgreSQL, SQL Server; the default from PostgreSQL 15 on) or
+#   require_secure_transport = ON (MySQL, MariaDB) the server refuses unencrypted client
+#   connections.
 # custom:
 #   id: rds.force-ssl
 #   family: rds
 #   severity: high
 #   remediation: >-
 #     Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with
-#     parameter rds.force_ssl = 1.
+#     parameter rds.force_ssl = 1 (require_secure_transport = ON for MySQL and MariaDB), or use
+#     PostgreSQL 15 or later without turning it off.
 #   references: ["AWS FSBP RDS.38"]
-force_ssl := {"meta": rego.metadata.rule(), "verdicts": [force_ssl_verdict(rc) | some rc in databases]}
+force_ssl := {"meta": rego.metadata.rule(), "verdicts": [force_ssl_verdict(rc, group_attribute[rc.type]) | some rc in databases]}
 
 group_attribute := {
 	"aws_db_instance": ["parameter_group_name", "aws_db_parameter_group"],
 	"aws_rds_cluster": ["db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"],
 }
 
-force_ssl_verdict(rc) := verdict if {
-	[attribute, group_type] := group_attribute[rc.type]
-	verdict := group_verdict(rc, attribute, plan.resolve(rc, [attribute], group_type))
+# group is [the attribute naming the parameter group, the group's resource type].
+force_ssl_verdict(rc, group) := verdict if {
+	verdict := group_verdict(rc, group[0], plan.resolve(rc, [group[0]], group[1]))
+} else := plan.pass(rc, "the default parameter group of PostgreSQL 15 and later sets rds.force_ssl = 1") if {
+	not plan.unknown(rc, [group[0]])
+	default_group(object.get(plan.after(rc), group[0], null))
+	postgres_15_or_later(rc)
 } else := plan.fail(rc, "the default parameter group is attached: it does not force TLS") if {
-	[attribute, _] := group_attribute[rc.type]
-	not plan.unknown(rc, [attribute])
-	default_group(object.get(plan.after(rc), attribute, null))
+	not plan.unknown(rc, [group[0]])
+	default_group(object.get(plan.after(rc), group[0], null))
 } else := plan.unknown_verdict(rc, "the parameter group is not in this plan or not known until apply")
 
 default_group(null)
@@ -203,16 +213,42 @@ default_group("")
 
 default_group(name) if startswith(name, "default.")
 
+# RDS for PostgreSQL 15 and later force TLS by default (engine "postgres", not Aurora).
+postgres_15_or_later(rc) if {
+	plan.known(rc, ["engine"]) == "postgres"
+	major := to_number(split(plan.known(rc, ["engine_version"]), ".")[0])
+	major >= 15
+}
+
 group_verdict(rc, attribute, groups) := plan.pass(rc, "") if {
 	every group in groups {
 		forces_ssl(group)
 	}
-} else := plan.fail(rc, text.format("the parameter group in %s does not set rds.force_ssl = 1", [attribute]))
+} else := plan.fail(rc, text.format(
+	"the parameter group in %s does not force TLS (rds.force_ssl = 1, or require_secure_transport = ON for MySQL and MariaDB)",
+	[attribute],
+))
+
+tls_parameters := {"rds.force_ssl", "require_secure_transport"}
 
 forces_ssl(group) if {
 	some parameter in object.get(plan.after(group), "parameter", [])
+	parameter.name in tls_parameters
+	lower(format_value(parameter.value)) in {"1", "on", "true"}
+}
+
+# A PostgreSQL 15+ family keeps the default rds.force_ssl = 1 unless the group turns it off.
+forces_ssl(group) if {
+	family := plan.known(group, ["family"])
+	startswith(family, "postgres")
+	to_number(trim_prefix(family, "postgres")) >= 15
+	not turns_off_force_ssl(group)
+}
+
+turns_off_force_ssl(group) if {
+	some parameter in object.get(plan.after(group), "parameter", [])
 	parameter.name == "rds.force_ssl"
-	format_value(parameter.value) == "1"
+	format_value(parameter.value) == "0"
 }
 
 format_value(value) := value if is_string(value)
@@ -252,11 +288,16 @@ log_exports := {"meta": rego.metadata.rule(), "verdicts": [log_verdict(rc) | som
 log_verdict(rc) := plan.unknown_verdict(rc, "enabled_cloudwatch_logs_exports is not known until apply") if {
 	plan.unknown(rc, ["enabled_cloudwatch_logs_exports"])
 } else := plan.fail(rc, "enabled_cloudwatch_logs_exports is empty") if {
-	count(object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])) == 0
+	not some_exports(object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", null))
 } else := plan.fail(rc, "enabled_cloudwatch_logs_exports lacks \"postgresql\" on a PostgreSQL engine") if {
 	contains(object.get(plan.after(rc), "engine", ""), "postgres")
 	not "postgresql" in object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])
 } else := plan.pass(rc, "")
+
+some_exports(exports) if {
+	is_array(exports)
+	count(exports) > 0
+}
 
 # METADATA
 # title: RDS enhanced monitoring at 15 s or finer

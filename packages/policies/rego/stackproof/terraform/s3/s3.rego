@@ -15,7 +15,11 @@ checks := [versioning, encryption_kms, public_access_block, tls_only, access_log
 # What the gate passes of the plan to this family (see rds.plan_reads). A bucket's verdicts count
 # every resource that configures it, so buckets are evaluated together with all of them.
 plan_reads := {
-	"aws_s3_bucket": {"attributes": ["bucket", "versioning", "logging"], "context": bucket_types_list, "whole": true},
+	"aws_s3_bucket": {
+		"attributes": ["bucket", "versioning", "logging", "server_side_encryption_configuration"],
+		"context": bucket_types_list,
+		"whole": true,
+	},
 	"aws_s3_bucket_versioning": {"attributes": ["bucket", "versioning_configuration"], "judged": false},
 	"aws_s3_bucket_server_side_encryption_configuration": {"attributes": ["bucket", "rule"], "judged": false},
 	"aws_s3_bucket_public_access_block": {"attributes": array.concat(["bucket"], pab_settings), "judged": false},
@@ -118,13 +122,16 @@ versioning_verdict(b) := plan.pass(b, "") if {
 #     Add aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = "aws:kms" and
 #     kms_master_key_id.
 #   references: ["AWS FSBP S3.17"]
-encryption_kms := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some b in plan.judged("aws_s3_bucket")
-	v := attached_verdict(
-		b, "aws_s3_bucket_server_side_encryption_configuration", sse_good,
-		"no aws_s3_bucket_server_side_encryption_configuration uses aws:kms", sse_bad,
-	)
-]}
+encryption_kms := {"meta": rego.metadata.rule(), "verdicts": [encryption_verdict(b) | some b in plan.judged("aws_s3_bucket")]}
+
+# The inline block of AWS provider versions before 4 (server_side_encryption_configuration on the
+# bucket) counts like the separate resource.
+encryption_verdict(b) := plan.pass(b, "inline server_side_encryption_configuration uses KMS") if {
+	plan.known(b, array.concat(["server_side_encryption_configuration", 0], sse_path)) in {"aws:kms", "aws:kms:dsse"}
+} else := attached_verdict(
+	b, "aws_s3_bucket_server_side_encryption_configuration", sse_good,
+	"no aws_s3_bucket_server_side_encryption_configuration uses aws:kms", sse_bad,
+)
 
 sse_path := ["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"]
 

@@ -121,3 +121,10 @@ test_fail_access_logging_empty_target if {
 	l := t.change("aws_s3_bucket_logging", "state", {"bucket": "acme-tfstate", "target_bucket": ""})
 	t.statuses(s3.access_logging)["aws_s3_bucket.state"] == "fail" with input as t.plan_input([bucket, l])
 }
+
+test_success_encryption_kms_inline_block if {
+	b := t.change("aws_s3_bucket", "state", {"bucket": "acme-tfstate", "server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}]}]})
+	t.statuses(s3.encryption_kms)["aws_s3_bucket.state"] == "pass" with input as t.plan_input([b])
+	aes := t.change("aws_s3_bucket", "state", {"bucket": "acme-tfstate", "server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]}]})
+	t.statuses(s3.encryption_kms)["aws_s3_bucket.state"] == "fail" with input as t.plan_input([aes])
+}
