@@ -199,6 +199,22 @@ describe('stackproof policy check (subprocess)', { timeout: 120_000 }, () => {
     expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
+  it('a plan attribute nested 100,000 deep is bad input: exit 2, one line, no stack trace', async () => {
+    const plan = JSON.parse(await readFile(join(FIXTURES, ONLY_UNKNOWN), 'utf8')) as {
+      resource_changes: { change: { after: Record<string, unknown> } }[];
+    };
+    const first = plan.resource_changes[0];
+    if (first === undefined) throw new Error('the plan has no resource change');
+    first.change.after.vpc_zone_identifier = '__deep__';
+    const file = join(dir, 'deep.json');
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    await writeFile(file, JSON.stringify(plan).replace('"__deep__"', deep));
+    const run = stackproof(['policy', 'check', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/error \[NESTED_TOO_DEEP\] .*nests more than 64 levels deep/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('a bare `stackproof policy` prints the usage and exits 2', () => {
     const run = stackproof(['policy']);
     expect(run.status).toBe(2);

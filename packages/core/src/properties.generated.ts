@@ -896,7 +896,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "where": "rds (rds-postgres)",
     "claim": "the parameter group forces TLS",
     "plan": {
-      "evidence": "`aws_db_parameter_group` parameter `rds.force_ssl = 1`",
+      "evidence": "the parameter group: `rds.force_ssl = 1` (PostgreSQL 15+ default), `require_secure_transport = ON` (MySQL, MariaDB)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
         "line": 191
@@ -946,7 +946,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "where": "rds (rds-postgres)",
     "claim": "enhanced monitoring at 15 s or finer",
     "plan": {
-      "evidence": "`monitoring_interval`, `monitoring_role_arn`",
+      "evidence": "`monitoring_interval` of `aws_db_instance` and `aws_rds_cluster_instance` (1, 5, 10 or 15)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
         "line": 313
@@ -1094,7 +1094,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "where": "services/* (service)",
     "claim": "repository encrypted with a customer-managed key",
     "plan": {
-      "evidence": "`encryption_configuration[0].encryption_type == \"KMS\"`",
+      "evidence": "`encryption_configuration[0].encryption_type == \"KMS\"` with `kms_key` (a key of the plan or an ARN)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
         "line": 74

@@ -213,7 +213,11 @@ export function planShards(
    * Cuts `judged` (in units that stay together) into chunks of at most maxBytes; each chunk is
    * a shard of the changes `carried(chunk)` gives.
    */
-  const cut = (units: Iterable<readonly Change[]>, carried: (chunk: Change[]) => Change[]) => {
+  const cut = (
+    units: Iterable<readonly Change[]>,
+    carried: (chunk: Change[]) => Change[],
+    budget: number = maxBytes,
+  ) => {
     let chunk: Change[] = [];
     let bytes = 0;
     const flush = (): void => {
@@ -227,7 +231,7 @@ export function planShards(
     };
     for (const unit of units) {
       const unitBytes = unit.reduce((sum, c) => sum + sizeOf(c), 0);
-      if (chunk.length > 0 && bytes + unitBytes > maxBytes) flush();
+      if (chunk.length > 0 && bytes + unitBytes > budget) flush();
       chunk.push(...unit);
       bytes += unitBytes;
     }
@@ -249,7 +253,10 @@ export function planShards(
   );
   for (const group of wholeGroups(whole, reads)) {
     const all = ofTypes(withContext(group, reads));
-    cut(byAddress(ofTypes(group)), () => all);
+    // Every shard of the group carries all of it: what it judges gets what is left of the bound,
+    // and never less than a quarter of it.
+    const carriedBytes = all.reduce((sum, c) => sum + sizeOf(c), 0);
+    cut(byAddress(ofTypes(group)), () => all, Math.max(maxBytes - carriedBytes, maxBytes / 4));
   }
 
   // Module-scoped and per-resource types: a unit is a module instance or an address.

@@ -125,7 +125,7 @@ function checkResult(value: unknown, index: number): PolicyResult {
 // heap addresses as signed 32-bit numbers, so the heap must stay below 2 GiB.
 const WASM_PAGE_BYTES = 64 * 1024;
 const MAX_SAFE_WASM_PAGES = 32767;
-const HEAP_BYTES_PER_INPUT_BYTE = 32;
+const HEAP_BYTES_PER_INPUT_BYTE = 128;
 
 function initialPages(inputBytes: number): number {
   const wanted = Math.ceil((inputBytes * HEAP_BYTES_PER_INPUT_BYTE) / WASM_PAGE_BYTES) + 64;

@@ -97,6 +97,15 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
 
   const findings: Finding[] = [];
   const inputNames: string[] = [];
+  // The same message comes back for thousands of resources (a pass is its rule's title): one
+  // string each, not one per finding, on a plan of hundreds of thousands of findings.
+  const strings = new Map<string, string>();
+  const interned = (text: string): string => {
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+  };
   try {
     for (const input of inputs) {
       const inputName =
@@ -145,8 +154,8 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
             severity: severityOf(rule, result),
             status: waiver !== undefined ? 'waived' : result.status,
             address: result.address,
-            resourceType: result.resource_type,
-            message: result.message,
+            resourceType: interned(result.resource_type),
+            message: interned(result.message),
             remediation: rule.remediation,
             ...(location !== undefined
               ? { file: displayPath(location.file, cwd), line: location.line }
