@@ -97,6 +97,8 @@ async function writeChunks(file: string, chunks: Iterable<string>): Promise<void
   const failed = once(out, 'error').then(([error]) => {
     throw error;
   });
+  // Raced below; this keeps an error after the last race from going unhandled.
+  failed.catch(() => undefined);
   try {
     for (const chunk of chunks) {
       if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);

@@ -254,9 +254,9 @@ export function planShards(
   for (const group of wholeGroups(whole, reads)) {
     const all = ofTypes(withContext(group, reads));
     // Every shard of the group carries all of it: what it judges gets what is left of the bound,
-    // and never less than a quarter of it.
+    // and never less than half of it.
     const carriedBytes = all.reduce((sum, c) => sum + sizeOf(c), 0);
-    cut(byAddress(ofTypes(group)), () => all, Math.max(maxBytes - carriedBytes, maxBytes / 4));
+    cut(byAddress(ofTypes(group)), () => all, Math.max(maxBytes - carriedBytes, maxBytes / 2));
   }
 
   // Module-scoped and per-resource types: a unit is a module instance or an address.
