@@ -143,7 +143,8 @@ function projectChange(
   const where = `resource_changes[${index}]`;
   check(isObject(change), file, where, 'is not an object');
   check(typeof change.address === 'string', file, where, 'has no address');
-  const named = `${where} (${change.address})`;
+  const address = change.address.length > 120 ? `${change.address.slice(0, 120)}…` : change.address;
+  const named = `${where} (${address})`;
   check(typeof change.type === 'string' && change.type !== '', file, named, 'has no type');
   check(typeof change.name === 'string', file, named, 'has no name');
   check(typeof change.mode === 'string', file, named, 'has no mode');
@@ -169,6 +170,20 @@ function projectChange(
     file,
     named,
     'has no list of actions',
+  );
+  check(
+    body.after === undefined || body.after === null || isObject(body.after),
+    file,
+    named,
+    'has a change.after that is not an object',
+  );
+  check(
+    body.after_unknown === undefined ||
+      typeof body.after_unknown === 'boolean' ||
+      isObject(body.after_unknown),
+    file,
+    named,
+    'has a change.after_unknown that is neither an object nor a boolean',
   );
   const type = change.type;
   const sensitive = sensitiveByType.get(type) ?? new Set<string>();
