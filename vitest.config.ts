@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// One vitest project per workspace package; each package's vitest.config.ts names itself.
+// One vitest project per workspace package (tests/: the workspace as a whole); each package's
+// vitest.config.ts names itself.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'services/*'],
+    projects: ['packages/*', 'services/*', 'tests'],
   },
 });

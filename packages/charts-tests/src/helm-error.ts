@@ -1,15 +1,17 @@
-import type { CommandResult } from './command-runner.ts';
+import { StackproofError } from '@stackproof/core';
+import { outputTail, type ToolResult } from '@stackproof/toolchain';
 
 /** helm refused a chart: lint findings, a schema violation or a template error. */
-export class HelmError extends Error {
-  readonly code = 'HELM_FAILED';
-  readonly result: CommandResult;
+export class HelmError extends StackproofError {
+  readonly result: ToolResult;
 
-  constructor(action: string, result: CommandResult) {
+  constructor(action: string, result: ToolResult) {
+    // The chart (or the values given to it) is what must change: bad input.
     super(
-      `helm ${action} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`,
+      'HELM_FAILED',
+      'bad-input',
+      `helm ${action} failed (exit ${result.exitCode ?? result.signal}): ${outputTail(result)}`,
     );
-    this.name = 'HelmError';
     this.result = result;
   }
 }

@@ -1,6 +1,5 @@
-import { resolveTool } from '@stackproof/toolchain';
+import { resolveTool, runTool, type ToolResult } from '@stackproof/toolchain';
 import { targetKubeVersion } from './chart-layout.ts';
-import { type CommandResult, runCommand } from './command-runner.ts';
 import { HelmError } from './helm-error.ts';
 
 export interface ChartValues {
@@ -25,8 +24,8 @@ export function helmBinary(): string {
 }
 
 /** `helm lint --strict`: returns the result; a failed lint is data, not an exception. */
-export function lintChart(chartDir: string, options: ChartValues = {}): Promise<CommandResult> {
-  return runCommand(helmBinary(), [
+export function lintChart(chartDir: string, options: ChartValues = {}): Promise<ToolResult> {
+  return runTool(helmBinary(), [
     'lint',
     '--strict',
     '--kube-version',
@@ -38,7 +37,7 @@ export function lintChart(chartDir: string, options: ChartValues = {}): Promise<
 
 /** `helm template`: the rendered multi-document YAML, or a HelmError with helm's message. */
 export async function renderChart(chartDir: string, options: RenderOptions): Promise<string> {
-  const result = await runCommand(helmBinary(), [
+  const result = await runTool(helmBinary(), [
     'template',
     options.releaseName,
     chartDir,

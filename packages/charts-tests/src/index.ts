@@ -1,7 +1,4 @@
-export { findUnpinnedActions, type UnpinnedAction } from './action-pins.ts';
-export { runActionlint } from './actionlint.ts';
 export {
-  ApiserverWaitError,
   createNamespace,
   type DryRunOutcome,
   dryRunObjects,
@@ -11,13 +8,10 @@ export {
   crdFixturesDir,
   manifestFixturesDir,
   manifestValuesFixturesDir,
-  repositoryRoot,
   targetKubeVersion,
-  workflowsDir,
   workloadsChartDir,
 } from './chart-layout.ts';
 export { chartSourcesSha256 } from './chart-sources-hash.ts';
-export { type CommandResult, runCommand } from './command-runner.ts';
 export {
   type ChartValues,
   helmBinary,

@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { StackproofError } from '@stackproof/core';
 
 export interface RawResponse {
   readonly status: number;
@@ -7,12 +8,14 @@ export interface RawResponse {
 }
 
 /** The apiserver answered a request with an error status. */
-export class KubeRequestError extends Error {
-  readonly code = 'KUBE_REQUEST_FAILED';
+export class KubeRequestError extends StackproofError {
   readonly status: number;
   constructor(method: string, path: string, response: RawResponse) {
-    super(`${method} ${path} answered HTTP ${response.status}: ${statusMessage(response.text)}`);
-    this.name = 'KubeRequestError';
+    super(
+      'KUBE_REQUEST_FAILED',
+      'environment',
+      `${method} ${path} answered HTTP ${response.status}: ${statusMessage(response.text)}`,
+    );
     this.status = response.status;
   }
 }
@@ -45,7 +48,13 @@ export class KubeRawClient {
     this.#kubeConfig = new KubeConfig();
     this.#kubeConfig.loadFromFile(kubeconfigPath);
     const cluster = this.#kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error(`${kubeconfigPath} has no current cluster`);
+    if (cluster === null) {
+      throw new StackproofError(
+        'KUBECONFIG_INVALID',
+        'bad-input',
+        `${kubeconfigPath} has no current cluster`,
+      );
+    }
     this.#server = cluster.server;
   }
 

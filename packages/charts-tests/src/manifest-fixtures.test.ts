@@ -2,8 +2,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { REPO_ROOT } from '@stackproof/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { manifestFixturesDir, repositoryRoot, workloadsChartDir } from './chart-layout.ts';
+import { manifestFixturesDir, workloadsChartDir } from './chart-layout.ts';
 import { chartSourcesSha256 } from './chart-sources-hash.ts';
 import { parseManifests } from './kubernetes-objects.ts';
 import {
@@ -70,7 +71,7 @@ describe('fixtures/manifests', () => {
     for (const variant of index.variants) {
       expect(variant.file).toBe(`fixtures/manifests/${variant.name}.yaml`);
       expect(variant.valuesFile).toBe(`fixtures/manifest-values/${variant.name}.yaml`);
-      expect(join(repositoryRoot, variant.file).startsWith(manifestFixturesDir)).toBe(true);
+      expect(join(REPO_ROOT, variant.file).startsWith(manifestFixturesDir)).toBe(true);
       for (const id of variant.breaks) expect(Object.values(propertyIds)).toContain(id);
     }
   });

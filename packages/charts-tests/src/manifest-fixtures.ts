@@ -1,15 +1,15 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { REPO_ROOT } from '@stackproof/core';
+import { runTool } from '@stackproof/toolchain';
 import { stringify } from 'yaml';
 import {
   manifestFixturesDir,
   manifestValuesFixturesDir,
-  repositoryRoot,
   targetKubeVersion,
 } from './chart-layout.ts';
 import { chartSourcesSha256 } from './chart-sources-hash.ts';
-import { runCommand } from './command-runner.ts';
 import { helmBinary, renderChart } from './helm.ts';
 import { type ManifestVariant, manifestVariants } from './manifest-variants.ts';
 
@@ -45,7 +45,7 @@ export interface ManifestFixtureIndex {
 }
 
 async function helmVersion(): Promise<string> {
-  const result = await runCommand(helmBinary(), ['version', '--short']);
+  const result = await runTool(helmBinary(), ['version', '--short']);
   return result.stdout.trim();
 }
 
@@ -82,7 +82,7 @@ export async function generateManifestFixtures(
   chartDir: string,
   dirs: FixtureDirs,
 ): Promise<ManifestFixtureIndex> {
-  const chart = relative(repositoryRoot, chartDir);
+  const chart = relative(REPO_ROOT, chartDir);
   const outDir = dirs.manifests;
   await mkdir(outDir, { recursive: true });
   await mkdir(dirs.values, { recursive: true });

@@ -2,7 +2,7 @@
  * The manifest fixtures the policy gate is tested on: the compliant render of the workloads
  * chart plus variants, each broken through values only (no hand-edited YAML), each naming the
  * property ids it breaks. The ids are the ones the policy gate, the live suite and the chaos
- * reports share (ARCHITECTURE.md "One property, three proofs").
+ * reports share: one id, three proofs (the catalogue, docs/properties.md).
  */
 export interface ManifestVariant {
   /** File stem: fixtures/manifests/<name>.yaml and fixtures/manifest-values/<name>.yaml. */

@@ -6,11 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-// Plan and manifest fixtures are data shared with the policies package's own tests.
-const FIXTURES = fileURLToPath(new URL('../../policies/test-fixtures/', import.meta.url));
+// The CLI's own plans (packages/cli/test-fixtures): a plan with failing, unknown and sensitive
+// values and the .tf sources its findings point at, an empty plan, and bad inputs.
+const FIXTURES = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
+// The real-plan corpus, with its sources and licences, is the policies package's
+// (packages/policies/test-fixtures/real-plans/SOURCES.md); real-plans.test.ts runs all of it.
+const REAL_PLANS = fileURLToPath(
+  new URL('../../policies/test-fixtures/real-plans/', import.meta.url),
+);
 // A real plan (Terraform 1.0.7, Checkov's tests) whose only problems are unknowns: the AZs of two
 // Auto Scaling groups whose subnets the plan does not create.
-const ONLY_UNKNOWN = 'real-plans/checkov-asg-dynamodb-tags-variety.json';
+const ONLY_UNKNOWN = join(REAL_PLANS, 'checkov-asg-dynamodb-tags-variety.json');
 
 interface Run {
   status: number | null;
@@ -97,7 +103,7 @@ describe('stackproof policy check (subprocess)', { timeout: 120_000 }, () => {
   });
 
   it('--fail-on sets the threshold: a real plan whose only failure is medium', () => {
-    const plan = 'real-plans/checkov-eks-node-group-remote-access.json';
+    const plan = join(REAL_PLANS, 'checkov-eks-node-group-remote-access.json');
     const json = JSON.parse(stackproof(['policy', 'check', plan, '--format', 'json']).stdout) as {
       findings: { severity: string; status: string }[];
     };
@@ -200,7 +206,7 @@ describe('stackproof policy check (subprocess)', { timeout: 120_000 }, () => {
   });
 
   it('a plan attribute nested 100,000 deep is bad input: exit 2, one line, no stack trace', async () => {
-    const plan = JSON.parse(await readFile(join(FIXTURES, ONLY_UNKNOWN), 'utf8')) as {
+    const plan = JSON.parse(await readFile(ONLY_UNKNOWN, 'utf8')) as {
       resource_changes: { change: { after: Record<string, unknown> } }[];
     };
     const first = plan.resource_changes[0];

@@ -14,6 +14,7 @@ import {
   runPolicyCheck,
   summaryLine,
 } from '@stackproof/policies';
+import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
 import { STACKPROOF_VERSION } from './version.ts';
 
@@ -34,11 +35,6 @@ Options:
 
 Exit status: 0 clean, 1 findings at or above --fail-on (or an expired waiver), 2 bad input,
 3 stackproof itself failed.`;
-
-export interface CommandResult {
-  readonly exitCode: 0 | 1;
-  readonly stdout: string;
-}
 
 function oneOf<T extends string>(
   name: string,
@@ -148,7 +144,7 @@ function parseCheckArgs(args: readonly string[]) {
   }
 }
 
-export async function policyCheckCommand(args: readonly string[]): Promise<CommandResult> {
+export async function policyCheckCommand(args: readonly string[]): Promise<CliOutcome> {
   const { values, positionals } = parseCheckArgs(args);
   if (values.help) return { exitCode: 0, stdout: `${POLICY_CHECK_USAGE}\n` };
   if (positionals.length !== 1 || positionals[0] === undefined) {

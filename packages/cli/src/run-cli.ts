@@ -1,6 +1,11 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
+import { chaosCommand } from './chaos-command.ts';
+import type { CliOutcome } from './cli-outcome.ts';
+import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
+import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
+import { terraformCommand } from './terraform-command.ts';
 import { UsageError } from './usage-error.ts';
 import { STACKPROOF_VERSION } from './version.ts';
 
@@ -8,15 +13,14 @@ export const USAGE = `Usage: stackproof <command>
 
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
-  sandbox up | down | status | env | fail | restore  the local stand-in for AWS + EKS
+  live check --outputs DIR                          check the live stack after apply (see --help)
+  sandbox up | down | status | env | nodes | database | fail | restore
+                                                    the local stand-in for AWS + EKS
+  terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
+  load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
+  chaos run | recover | fis-template                AZ outage, node loss, pod kill, RDS failover (see --help)
 
 Options: --help, --version`;
-
-export interface CliOutcome {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** Exit status for bad input of any kind: the user must change what they passed in. */
 export const EXIT_BAD_INPUT = 2;
@@ -27,7 +31,7 @@ export const EXIT_INTERNAL = 3;
  * The only place where errors become exit codes and messages. Library code throws typed errors
  * with a `code`; this maps them.
  */
-export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
+export async function runCli(argv: readonly string[]): Promise<Required<CliOutcome>> {
   try {
     const [command, sub, ...rest] = argv;
     // --version anywhere before a `--` answers the version, whatever else the line says.
@@ -52,8 +56,27 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
       const result = await policyCheckCommand(rest);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
     }
+    if (command === 'live' && sub === 'check') {
+      const result = await liveCheckCommand(rest);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'live') {
+      throw new UsageError(`unknown live subcommand '${sub ?? ''}'\n\n${LIVE_CHECK_USAGE}`);
+    }
     if (command === 'sandbox') {
       const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'terraform') {
+      const result = await terraformCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'load') {
+      const result = await loadCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'chaos') {
+      const result = await chaosCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {
@@ -77,7 +100,7 @@ export const EXIT_CODE_BY_KIND: Readonly<Record<ErrorKind, number>> = {
  * `StackproofError`s with a `code` and a `kind`; a usage error prints as is, every other one as
  * `error [CODE] message`. Anything else is a bug: exit 3 with the stack, for the report.
  */
-export function errorOutcome(error: unknown): CliOutcome {
+export function errorOutcome(error: unknown): Required<CliOutcome> {
   if (isStackproofError(error)) {
     const text =
       error instanceof UsageError ? error.message : `error [${error.code}] ${error.message}`;

@@ -1,30 +1,29 @@
 import {
-  controlRequest,
-  requireSandbox,
+  SandboxClient,
   sandboxDown,
   sandboxEnvExports,
   sandboxStatus,
   sandboxUp,
 } from '@stackproof/sandbox';
+import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
 
-export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | fail | restore> [--dir DIR]
+export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | nodes | database | fail | restore> [--dir DIR]
 
   up                    start the sandbox (idempotent); prints how to use it
   down                  stop everything; checks that no process or port is left
   status                health of each component (exit 1 when one is unhealthy)
   env                   shell exports: eval "$(stackproof sandbox env)"
-  fail node|zone NAME   power loss of a node or of every node in a zone
+  nodes                 every node with its zone and whether it has power
+  database              the Multi-AZ database stand-in: endpoint, primary and standby, their zones
+  fail node|zone NAME   power loss of a node or of every node in a zone (prints JSON)
+  fail database         a Multi-AZ failover: sessions break, the standby is promoted behind the
+                        same endpoint, the old primary rejoins as standby (prints JSON)
   restore node|zone NAME
+  restore database      wait until the standby streams again (rebuilt if it is down)
 
 Options:
   --dir DIR   the sandbox's directory (default .sandbox)`;
-
-export interface CommandResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr?: string;
-}
 
 function parse(args: readonly string[]): { dir: string; rest: string[] } {
   const rest: string[] = [];
@@ -51,7 +50,7 @@ function parse(args: readonly string[]): { dir: string; rest: string[] } {
 export async function sandboxCommand(
   args: readonly string[],
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<CommandResult> {
+): Promise<CliOutcome> {
   const [action, ...more] = args;
   const { dir, rest } = parse(more);
   switch (action) {
@@ -79,11 +78,12 @@ export async function sandboxCommand(
   apiserver  ${state.apiServer}
 ${services}
   postgres   ${state.database.host}:${state.database.port}/${state.database.name}
-${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.stateRestored ? `replayed ${state.aws.workspaces.join(', ')}` : 'empty account: no recorded apply of terraform/aws'})\n`}
+${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.account === 'replayed' ? 'replayed a recorded apply of' : `seeded through the SDK from terraform/aws (${state.aws.notHeld} resources moto cannot hold):`} ${state.aws.workspaces.join(', ')})\n  outputs    ${state.outputsDir}\n`}
 Use it:
   eval "$(stackproof sandbox env --dir ${dir})"
   kubectl get nodes -L topology.kubernetes.io/zone
   curl "$STACKPROOF_BACKEND_URL/api/items"
+  stackproof live check --outputs "$STACKPROOF_OUTPUTS_DIR"
 Stop it:
   stackproof sandbox down --dir ${dir}
 `,
@@ -114,22 +114,48 @@ Stop it:
       };
     }
     case 'env':
-      return { exitCode: 0, stdout: sandboxEnvExports(await requireSandbox(dir)) };
+      return { exitCode: 0, stdout: sandboxEnvExports((await SandboxClient.connect(dir)).state) };
+    case 'nodes': {
+      const nodes = await (await SandboxClient.connect(dir)).nodes();
+      const lines = nodes.map(
+        (n) => `${n.name.padEnd(28)} ${n.zone.padEnd(16)} ${n.poweredOff ? 'powered off' : 'on'}`,
+      );
+      return { exitCode: 0, stdout: `${lines.join('\n')}\n` };
+    }
+    case 'database': {
+      const db = await (await SandboxClient.connect(dir)).database();
+      return {
+        exitCode: 0,
+        stdout: `endpoint ${db.endpoint.host}:${db.endpoint.port} (what the backend and sandbox env use)
+primary  ${db.primary.name.padEnd(24)} ${db.primary.zone.padEnd(16)} ${db.primary.running ? 'running' : 'DOWN'}
+standby  ${db.standby.name.padEnd(24)} ${db.standby.zone.padEnd(16)} ${db.standby.state}${db.standby.detail === undefined ? '' : ` (${db.standby.detail})`}
+Multi-AZ ${db.multiAz ? 'yes' : 'NO (standby not in sync)'}; ${db.failovers} failover(s)
+`,
+      };
+    }
     case 'fail':
     case 'restore': {
       const [kind, name] = rest;
+      if (kind === 'database' && name === undefined) {
+        const client = await SandboxClient.connect(dir);
+        const result = await (action === 'fail'
+          ? client.failoverDatabase()
+          : client.rejoinStandby());
+        return { exitCode: 0, stdout: `${JSON.stringify(result)}\n` };
+      }
       if ((kind !== 'node' && kind !== 'zone') || name === undefined) {
         throw new UsageError(
-          `sandbox ${action} needs 'node NAME' or 'zone NAME'\n\n${SANDBOX_USAGE}`,
+          `sandbox ${action} needs 'node NAME', 'zone NAME' or 'database'\n\n${SANDBOX_USAGE}`,
         );
       }
-      const state = await requireSandbox(dir);
-      const body = await controlRequest<unknown>(
-        state,
-        'POST',
-        `/${kind}s/${encodeURIComponent(name)}/${action}`,
-      );
-      return { exitCode: 0, stdout: `${JSON.stringify(body)}\n` };
+      // A name the sandbox does not have comes back as SandboxTargetError (bad input, exit 2),
+      // listing the valid ones.
+      const client = await SandboxClient.connect(dir);
+      const result =
+        kind === 'node'
+          ? await (action === 'fail' ? client.failNode(name) : client.restoreNode(name))
+          : await (action === 'fail' ? client.failZone(name) : client.restoreZone(name));
+      return { exitCode: 0, stdout: `${JSON.stringify(result)}\n` };
     }
     default:
       throw new UsageError(

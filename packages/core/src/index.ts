@@ -53,7 +53,14 @@ export {
   type PropertyInfo,
   UnknownPropertyError,
 } from './properties.ts';
+export { DEFAULT_REGION, DEFAULT_ZONES } from './reference-stack.ts';
 export { REPO_ROOT, repoPath } from './repo-paths.ts';
+export {
+  outputsFileName,
+  type TerraformOutput,
+  type TerraformOutputsDocument,
+  terraformOutputsProblems,
+} from './terraform-outputs.ts';
 export {
   type BaseFinding,
   combineVerdicts,

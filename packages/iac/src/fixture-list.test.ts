@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT, repoPath } from '@stackproof/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_LIST_PATH, readFixtureList } from './fixture-list.ts';
 import { IacError } from './iac-error.ts';
-import { REPO_ROOT, TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { PLAN_FIXTURES_DIR } from './workspace-files.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
 
 // Property ids are defined in docs/properties.md (a table row starts with | `id` |).
 const documentedIds = new Set(

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '@stackproof/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkFixtureManifest,
@@ -18,8 +19,10 @@ import {
   readFixtureManifest,
 } from './fixture-manifest.ts';
 import { IacError } from './iac-error.ts';
-import { PLAN_FIXTURES_OUT, TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { hashTerraformSources } from './source-hash.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
+const PLAN_FIXTURES_OUT = repoPath('fixtures', 'plans');
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const fileHashIn = (dir: string) => (file: string) =>

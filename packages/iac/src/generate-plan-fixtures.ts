@@ -1,25 +1,23 @@
 #!/usr/bin/env node
 // Regenerates fixtures/plans/ from terraform/: `pnpm fixtures:plans [name ...]`.
 // Exit 0 when every plan was written, 2 when the IaC tier or the fixture list is missing or
-// invalid, 1 when a plan failed. Nothing is written unless every requested plan succeeded.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { IacError } from './iac-error.ts';
+// invalid, 1 when a plan failed (OpenTofu or moto). Nothing is written unless every requested
+// plan succeeded.
+import { isStackproofError, repoPath } from '@stackproof/core';
 import { generatePlanFixtures } from './plan-fixtures.ts';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** A plan that ran and failed, as opposed to a machine or an input that cannot run one. */
+const PLAN_FAILURES = new Set(['TOFU_FAILED', 'COMPONENT_START_FAILED', 'TOOL_FAILED']);
 
 try {
   const manifest = await generatePlanFixtures({
-    terraformRoot: join(repoRoot, 'terraform'),
-    outDir: join(repoRoot, 'fixtures', 'plans'),
+    terraformRoot: repoPath('terraform'),
+    outDir: repoPath('fixtures', 'plans'),
     only: process.argv.slice(2),
   });
   process.stdout.write(`wrote ${manifest.fixtures.length} plan fixture(s) to fixtures/plans/\n`);
 } catch (err) {
-  if (err instanceof IacError) {
-    process.stderr.write(`plan-fixtures: ${err.code}: ${err.message}\n`);
-    process.exit(err.code === 'TOFU_FAILED' || err.code === 'MOTO_START_FAILED' ? 1 : 2);
-  }
-  throw err;
+  if (!isStackproofError(err)) throw err;
+  process.stderr.write(`plan-fixtures: ${err.code}: ${err.message}\n`);
+  process.exitCode = PLAN_FAILURES.has(err.code) ? 1 : 2;
 }

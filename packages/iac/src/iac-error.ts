@@ -5,8 +5,9 @@ export type IacErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'MANIFEST_INVALID'
   | 'IAC_TIER_MISSING'
-  | 'MOTO_START_FAILED'
-  | 'TOFU_FAILED';
+  | 'TOFU_FAILED'
+  | 'TFEVAL_FAILED'
+  | 'SEED_FAILED';
 
 const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
   FIXTURE_LIST_UNREADABLE: 'bad-input',
@@ -14,8 +15,9 @@ const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
   MANIFEST_UNREADABLE: 'bad-input',
   MANIFEST_INVALID: 'bad-input',
   IAC_TIER_MISSING: 'environment',
-  MOTO_START_FAILED: 'environment',
   TOFU_FAILED: 'environment',
+  TFEVAL_FAILED: 'environment',
+  SEED_FAILED: 'environment',
 };
 
 /** Every failure of this package: a code for programs, a message that says what to do. */

@@ -1,10 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '@stackproof/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectIacTier } from './iac-tier.ts';
 import { generatePlanFixtures } from './plan-fixtures.ts';
-import { TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
 
 describe('generatePlanFixtures', () => {
   const out = mkdtempSync(join(tmpdir(), 'stackproof-planfix-'));

@@ -12,11 +12,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AWS_TEST_CREDENTIALS, startMotoServer } from '@stackproof/toolchain';
 import { type FixtureSpec, readFixtureList } from './fixture-list.ts';
 import type { FixtureManifest, ManifestEntry } from './fixture-manifest.ts';
 import { IacError } from './iac-error.ts';
 import { detectIacTier } from './iac-tier.ts';
-import { startMotoServer } from './moto-server.ts';
 import { hashTerraformSources } from './source-hash.ts';
 import { runTofuOrThrow } from './tofu.ts';
 import { lockedAwsVersion, motoProviderOverride, PLAN_FIXTURES_DIR } from './workspace-files.ts';
@@ -57,7 +57,9 @@ export async function generatePlanFixtures(options: GenerateOptions): Promise<Fi
     throw new IacError('FIXTURE_LIST_INVALID', `no fixture matches ${options.only?.join(', ')}`);
   const sourceHash = hashTerraformSources(terraformRoot).sha256;
   const tofuVersion = (
-    JSON.parse(runTofuOrThrow(tofu, ['version', '-json'], { cwd: terraformRoot }).stdout) as {
+    JSON.parse(
+      (await runTofuOrThrow(tofu, ['version', '-json'], { cwd: terraformRoot })).stdout,
+    ) as {
       terraform_version: string;
     }
   ).terraform_version;
@@ -99,17 +101,18 @@ export async function generatePlanFixtures(options: GenerateOptions): Promise<Fi
       const env = {
         ...options.env,
         TF_PLUGIN_CACHE_DIR: pluginCache,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
         AWS_EC2_METADATA_DISABLED: 'true',
       };
-      runTofuOrThrow(tofu, ['init', '-input=false', '-no-color'], { cwd: ws, env });
+      await runTofuOrThrow(tofu, ['init', '-input=false', '-no-color'], { cwd: ws, env });
       awsProviderVersion = lockedAwsVersion(ws) ?? 'unknown';
       const planArgs = ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.bin'];
       if (spec.varFile !== null)
         planArgs.push(`-var-file=${join(terraformRoot, PLAN_FIXTURES_DIR, spec.varFile)}`);
-      runTofuOrThrow(tofu, planArgs, { cwd: ws, env });
-      const json = runTofuOrThrow(tofu, ['show', '-json', 'plan.bin'], { cwd: ws, env }).stdout;
+      await runTofuOrThrow(tofu, planArgs, { cwd: ws, env });
+      const json = (await runTofuOrThrow(tofu, ['show', '-json', 'plan.bin'], { cwd: ws, env }))
+        .stdout;
       const file = `${spec.name}.json`;
       writeFileSync(join(staging, file), json);
       entries.push(manifestEntry(spec, file, sourceHash, sha256(json)));

@@ -1,9 +1,11 @@
 import { appendFileSync, cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '@stackproof/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { hashTerraformSources } from './source-hash.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
 
 describe('hashTerraformSources', () => {
   let copy = '';

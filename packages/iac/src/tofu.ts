@@ -1,22 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { outputTail, runTool, type ToolResult } from '@stackproof/toolchain';
 import { IacError } from './iac-error.ts';
 
-export interface TofuResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
+export interface TofuOptions {
+  readonly cwd: string;
+  /** Added to the process environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Default 10 min. */
+  readonly timeoutMs?: number;
 }
 
-/** Runs OpenTofu without colour or prompts; returns its exit status and output. */
-export function runTofu(
-  tofuPath: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): TofuResult {
+/** The environment OpenTofu runs with: no colour, no prompts, automation mode. */
+function tofuEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...options.env,
+    ...extra,
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
     NO_COLOR: '1',
@@ -30,34 +28,36 @@ export function runTofu(
   ) {
     delete env.TF_CLI_CONFIG_FILE;
   }
-  const r = spawnSync(tofuPath, [...args], {
-    cwd: options.cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: options.timeoutMs ?? 600_000,
-  });
-  if (r.error !== undefined) {
-    throw new IacError(
-      'TOFU_FAILED',
-      `cannot run ${tofuPath} ${args.join(' ')}: ${r.error.message}`,
-    );
-  }
-  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  return env;
 }
 
-/** Like runTofu, but a non-zero exit is an error carrying the tail of OpenTofu's output. */
-export function runTofuOrThrow(
+/** Runs OpenTofu (toolchain's runTool) without colour or prompts; a non-zero exit is a result. */
+export function runTofu(
   tofuPath: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): TofuResult {
-  const r = runTofu(tofuPath, args, options);
-  if (r.status !== 0) {
-    const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
+  options: TofuOptions,
+): Promise<ToolResult> {
+  return runTool(tofuPath, args, {
+    cwd: options.cwd,
+    env: tofuEnv(options.env),
+    timeoutMs: options.timeoutMs ?? 600_000,
+    // `tofu show -json` of a large plan is hundreds of MB; nothing of it may be cut.
+    maxOutputChars: 256 * 1024 * 1024,
+  });
+}
+
+/** Like runTofu, but a failure is an IacError carrying the tail of OpenTofu's output. */
+export async function runTofuOrThrow(
+  tofuPath: string,
+  args: readonly string[],
+  options: TofuOptions,
+): Promise<ToolResult> {
+  const r = await runTofu(tofuPath, args, options);
+  if (r.exitCode !== 0 || r.timedOut) {
+    const how = r.timedOut ? 'timed out' : `exit ${r.exitCode ?? r.signal}`;
     throw new IacError(
       'TOFU_FAILED',
-      `tofu ${args.join(' ')} failed in ${options.cwd} (exit ${r.status}):\n${tail}`,
+      `tofu ${args.join(' ')} failed in ${options.cwd} (${how}):\n${outputTail(r)}`,
     );
   }
   return r;

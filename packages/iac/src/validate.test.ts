@@ -1,10 +1,12 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectIacTier } from './iac-tier.ts';
-import { TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { runTofu, runTofuOrThrow } from './tofu.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
 
 const WORKSPACES = [
   '_tfstate',
@@ -39,24 +41,31 @@ describe.skipIf(!tier.ready)('tofu validate', () => {
 
   for (const ws of WORKSPACES) {
     const needsK8sProviders = ws === 'eks/prod1/k8s';
-    it.skipIf(needsK8sProviders && !(hasProvider('helm') && hasProvider('kubernetes')))(ws, () => {
-      const dir = join(scratch, 'aws', ws);
-      runTofuOrThrow(tofu, ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir });
-      const r = runTofu(tofu, ['validate', '-json'], { cwd: dir });
-      const result = JSON.parse(r.stdout) as {
-        valid: boolean;
-        diagnostics: { summary: string; detail?: string }[];
-      };
-      expect(result.diagnostics.map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
-      expect(result.valid).toBe(true);
-    });
+    it.skipIf(needsK8sProviders && !(hasProvider('helm') && hasProvider('kubernetes')))(
+      ws,
+      async () => {
+        const dir = join(scratch, 'aws', ws);
+        await runTofuOrThrow(tofu, ['init', '-backend=false', '-input=false', '-no-color'], {
+          cwd: dir,
+        });
+        const r = await runTofu(tofu, ['validate', '-json'], { cwd: dir });
+        const result = JSON.parse(r.stdout) as {
+          valid: boolean;
+          diagnostics: { summary: string; detail?: string }[];
+        };
+        expect(result.diagnostics.map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
+        expect(result.valid).toBe(true);
+      },
+    );
   }
 
-  it('reports an invalid configuration', () => {
+  it('reports an invalid configuration', async () => {
     const dir = join(scratch, 'aws', 'network');
-    runTofuOrThrow(tofu, ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir });
+    await runTofuOrThrow(tofu, ['init', '-backend=false', '-input=false', '-no-color'], {
+      cwd: dir,
+    });
     cpSync(join(dir, 'main.tf'), join(dir, 'broken.tf'));
-    const r = runTofu(tofu, ['validate', '-json'], { cwd: dir });
+    const r = await runTofu(tofu, ['validate', '-json'], { cwd: dir });
     rmSync(join(dir, 'broken.tf'));
     expect(JSON.parse(r.stdout).valid).toBe(false);
   });

@@ -1,11 +1,13 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '@stackproof/core';
 import { resolveTool } from '@stackproof/toolchain';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TERRAFORM_ROOT } from './repo-paths.test-helpers.ts';
 import { runTofu, runTofuOrThrow } from './tofu.ts';
 import { PLAN_FIXTURES_DIR } from './workspace-files.ts';
+
+const TERRAFORM_ROOT = repoPath('terraform');
 
 // A root's variables.tf alone needs no provider: planning it evaluates every validation block with
 // OpenTofu itself. So the roots' input contracts are tested in the default suite, without the
@@ -84,11 +86,11 @@ describe.skipIf(tofu === undefined)('root variable validation', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  function variablesOnly(workspace: string): string {
+  async function variablesOnly(workspace: string): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'stackproof-vars-'));
     dirs.push(dir);
     cpSync(join(TERRAFORM_ROOT, 'aws', workspace, 'variables.tf'), join(dir, 'variables.tf'));
-    runTofuOrThrow(tofu as string, ['init', '-input=false', '-no-color'], { cwd: dir });
+    await runTofuOrThrow(tofu as string, ['init', '-input=false', '-no-color'], { cwd: dir });
     return dir;
   }
 
@@ -103,16 +105,16 @@ describe.skipIf(tofu === undefined)('root variable validation', () => {
           { cwd: dir },
         );
 
-      it('accepts the defaults and the sample values', () => {
-        const r = plan(variablesOnly(c.workspace), []);
+      it('accepts the defaults and the sample values', async () => {
+        const r = await plan(await variablesOnly(c.workspace), []);
         expect(r.stdout + r.stderr).not.toMatch(/Error/);
-        expect(r.status).toBe(0);
+        expect(r.exitCode).toBe(0);
       });
 
       for (const [vars, message] of c.refused) {
-        it(`refuses ${JSON.stringify(vars)}`, () => {
-          const r = plan(variablesOnly(c.workspace), varArgs(vars));
-          expect(r.status).not.toBe(0);
+        it(`refuses ${JSON.stringify(vars)}`, async () => {
+          const r = await plan(await variablesOnly(c.workspace), varArgs(vars));
+          expect(r.exitCode).not.toBe(0);
           expect(r.stdout + r.stderr).toMatch(message);
         });
       }

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { reserveLoopbackPort } from '@stackproof/core';
 import { resolveTool } from '@stackproof/toolchain';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closedLoopbackPort } from './counting-server.test-support.ts';
 import { K6RunError } from './k6-errors.ts';
 import { runK6 } from './k6-run.ts';
 
@@ -34,7 +34,7 @@ describe('the k6 build carries the xk6-kubernetes extension', () => {
 
   it('runs a script whose kubernetes client reaches the API server address it was given', async () => {
     // nothing listens there: the extension's own error names the address, which proves its Go ran
-    const port = await closedLoopbackPort();
+    const port = await reserveLoopbackPort();
     const result = await runK6({
       script: fixture('kubernetes-extension.js'),
       k6Path,

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTool } from '@stackproof/toolchain';
+import { resolveTool, runTool, tailLines } from '@stackproof/toolchain';
+import { k6ChildEnv } from './k6-env.ts';
 import { K6RunError, K6SummaryError, K6TimeoutError } from './k6-errors.ts';
 import { type K6Summary, parseSummaryExport, type ThresholdResult } from './k6-summary.ts';
 
@@ -24,6 +24,8 @@ export interface K6RunOptions {
   readonly onOutput?: (chunk: string) => void;
   /** Environment of the k6 process; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Stops k6 (SIGTERM, then SIGKILL) when aborted, e.g. because a sibling instance failed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface K6RunResult extends K6Summary {
@@ -37,64 +39,9 @@ export interface K6RunResult extends K6Summary {
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+// k6 stops gracefully on SIGTERM (teardown, summary); a hung one is killed after this grace.
 const KILL_GRACE_MS = 5_000;
 const KEPT_OUTPUT_CHARS = 64 * 1024;
-
-function keepTail(text: string): string {
-  return text.length > KEPT_OUTPUT_CHARS ? text.slice(-KEPT_OUTPUT_CHARS) : text;
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runProcess(
-  bin: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  onOutput: ((chunk: string) => void) | undefined,
-): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      // k6 stops gracefully on SIGTERM (teardown, summary); a hung one is killed after a grace period
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout = keepTail(stdout + chunk);
-      onOutput?.(chunk);
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = keepTail(stderr + chunk);
-      onOutput?.(chunk);
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      resolve({ code, signal, timedOut, stdout, stderr });
-    });
-  });
-}
-
-function tailLines(text: string, lines = 20): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
 
 /**
  * Runs one k6 script to completion and returns the threshold verdicts and request count read from
@@ -113,33 +60,34 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       args.push('-e', `${key}=${value}`);
     }
     args.push(...(options.extraArgs ?? []), options.script);
-    const childEnv: NodeJS.ProcessEnv = {
-      ...env,
-      // k6 v2 otherwise reaches out to the network to resolve extensions and report usage
-      K6_AUTO_EXTENSION_RESOLUTION: 'false',
-      K6_NO_USAGE_REPORT: 'true',
-    };
-    const exit = await runProcess(k6Path, args, childEnv, timeoutMs, options.onOutput);
+    const exit = await runTool(k6Path, args, {
+      env: k6ChildEnv(env),
+      timeoutMs,
+      killGraceMs: KILL_GRACE_MS,
+      maxOutputChars: KEPT_OUTPUT_CHARS,
+      ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     if (exit.timedOut) throw new K6TimeoutError(options.script, timeoutMs);
-    if (exit.code !== 0 && exit.code !== K6_EXIT_THRESHOLDS_FAILED) {
-      throw new K6RunError(options.script, exit.code, exit.signal, tailLines(exit.stderr));
+    if (exit.exitCode !== 0 && exit.exitCode !== K6_EXIT_THRESHOLDS_FAILED) {
+      throw new K6RunError(options.script, exit.exitCode, exit.signal, tailLines(exit.stderr, 20));
     }
     let json: string;
     try {
       json = await readFile(summaryPath, 'utf8');
     } catch {
-      throw new K6SummaryError(`k6 exited ${exit.code} but wrote no ${summaryPath}`);
+      throw new K6SummaryError(`k6 exited ${exit.exitCode} but wrote no ${summaryPath}`);
     }
     const summary = parseSummaryExport(json);
     const failedThresholds = summary.thresholds.filter((t) => !t.passed);
-    if ((exit.code === 0) !== (failedThresholds.length === 0)) {
+    if ((exit.exitCode === 0) !== (failedThresholds.length === 0)) {
       throw new K6SummaryError(
-        `exit code ${exit.code} disagrees with the exported thresholds (${failedThresholds.length} crossed)`,
+        `exit code ${exit.exitCode} disagrees with the exported thresholds (${failedThresholds.length} crossed)`,
       );
     }
     return {
       ...summary,
-      exitCode: exit.code,
+      exitCode: exit.exitCode,
       thresholdsPassed: failedThresholds.length === 0,
       failedThresholds,
       k6Path,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { controlRequest, sandboxDown, sandboxUp } from '../src/index.ts';
+import { SandboxClient, sandboxDown, sandboxUp } from '../src/index.ts';
 
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 3;
@@ -39,7 +39,8 @@ for (let run = 0; run < runs; run++) {
       .map((p) => p.metadata?.name ?? '');
 
     t = performance.now();
-    await controlRequest(state, 'POST', '/zones/me-central-1a/fail');
+    const client = new SandboxClient(state);
+    await client.failZone('me-central-1a');
     let dropS = Number.NaN;
     let rescheduledS = Number.NaN;
     for (let i = 0; i < 1200 && Number.isNaN(rescheduledS); i++) {
@@ -70,7 +71,7 @@ for (let run = 0; run < runs; run++) {
       }
       await delay(100);
     }
-    await controlRequest(state, 'POST', '/zones/me-central-1a/restore');
+    await client.restoreZone('me-central-1a');
     t = performance.now();
     await sandboxDown({ dir });
     const downS = (performance.now() - t) / 1000;

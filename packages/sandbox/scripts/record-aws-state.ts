@@ -5,13 +5,12 @@
 //
 // Exit 0 recorded, 1 failed (an apply or the replay check), 2 cannot run here (IaC tier missing:
 // the hashicorp/aws provider is needed) or bad arguments.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AwsStateRecordError } from '../src/aws-errors.ts';
-import { AWS_STATE_DIR } from '../src/aws-state-manifest.ts';
-import { DEFAULT_RECORDED_WORKSPACES, recordAwsState } from '../src/aws-state-record.ts';
-
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+import { repoPath } from '@stackproof/core';
+import { AwsStateRecordError } from '../src/aws/errors.ts';
+import { AWS_STATE_DIR } from '../src/aws/state-manifest.ts';
+import { DEFAULT_RECORDED_WORKSPACES, recordAwsState } from '../src/aws/state-record.ts';
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -23,10 +22,10 @@ async function main(): Promise<number> {
   }
   const workspaces =
     parsed.positionals.length > 0 ? parsed.positionals : [...DEFAULT_RECORDED_WORKSPACES];
-  const outDir = resolve(parsed.values.out ?? join(repoRoot, AWS_STATE_DIR));
+  const outDir = resolve(parsed.values.out ?? repoPath(AWS_STATE_DIR));
   try {
     const manifest = await recordAwsState({
-      terraformRoot: join(repoRoot, 'terraform'),
+      terraformRoot: repoPath('terraform'),
       outDir,
       workspaces,
       ...(parsed.values.logs === undefined ? {} : { logDir: resolve(parsed.values.logs) }),

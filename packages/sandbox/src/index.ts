@@ -1,227 +1,40 @@
-export { type AwsFaultClients, awsClientsFor } from './aws-clients.ts';
-export { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from './aws-emulator.ts';
-export {
-  AWS_TEST_CREDENTIALS,
-  type AwsEndpoint,
-  type AwsTestCredentials,
-  awsEnv,
-  awsEnvExports,
-  MOTO_DEFAULT_ACCOUNT_ID,
-} from './aws-endpoint.ts';
-export {
-  AwsFaultConflictError,
-  AwsFaultRollbackError,
-  AwsFaultTargetError,
-  AwsStateRecordError,
-  type AwsStateRecordFailure,
-  AwsStateRecordingError,
-  AwsStateRestoreError,
-} from './aws-errors.ts';
-export type { AwsFaultHandle } from './aws-fault-handle.ts';
-export {
-  INSTANCES_STOPPED_FAULT,
-  type InstanceStopOptions,
-  type InstanceStopRecord,
-  type InstanceStopTarget,
-  planInstanceStop,
-  startStoppedInstances,
-  stopInstances,
-} from './aws-fault-instances.ts';
-export {
-  AZ_BLACKHOLE_FAULT,
-  type AzBlackholeRecord,
-  type AzBlackholeTarget,
-  blackholeAz,
-  DEFAULT_BLACKHOLE_RULE_NUMBER,
-  planAzBlackhole,
-  undoAzBlackhole,
-} from './aws-fault-nacl-blackhole.ts';
-export {
-  AZ_ISOLATION_FAULT,
-  type AzIsolationPlan,
-  type AzIsolationRecord,
-  isolateAz,
-  planAzIsolation,
-  recoverAzIsolations,
-  undoAzIsolation,
-} from './aws-fault-nacl-isolation.ts';
-export {
-  RDS_FAILOVER_FAULT,
-  type RdsFailoverOptions,
-  type RdsFailoverResult,
-  type RdsFailoverTarget,
-  rebootDbWithFailover,
-} from './aws-fault-rds.ts';
-export { type AzSubnetsTarget, type SubnetAclAssociation, TIER_TAG } from './aws-fault-subnets.ts';
-export {
-  beginAwsStateRecording,
-  DEFAULT_AWS_STATE_SEED,
-  type FinishAwsStateRecordingOptions,
-  finishAwsStateRecording,
-} from './aws-state-capture.ts';
-export {
-  AWS_STATE_DIR,
-  AWS_STATE_MANIFEST_FILE,
-  AWS_STATE_RECORDING_FILE,
-  type AwsStateManifest,
-  type AwsStateSource,
-  type AwsStateSummary,
-  type AwsStateWorkspace,
-  describeAwsState,
-  readAwsStateManifest,
-} from './aws-state-manifest.ts';
-export {
-  DEFAULT_RECORDED_WORKSPACES,
-  MOTO_EXCLUDED_RESOURCES,
-  type RecordAwsStateOptions,
-  recordAwsState,
-} from './aws-state-record.ts';
-export {
-  type RestoreAwsStateOptions,
-  type RestoredAwsState,
-  restoreAwsState,
-} from './aws-state-restore.ts';
-export {
-  type ControlPlane,
-  type ControlPlaneComponent,
-  type ControlPlaneOptions,
-  startControlPlane,
-} from './control-plane.ts';
-export type { AggregatorRouting } from './control-plane-args.ts';
-export {
-  type CpuSample,
-  type CpuSampler,
-  type CpuSamplerOptions,
-  clockTicksPerSecond,
-  type PodProcessMap,
-  type PodUsage,
-  type ProcStat,
-  parseProcStat,
-  startCpuSampler,
-  USAGE_CPU_ANNOTATION,
-  USAGE_MEMORY_ANNOTATION,
-} from './cpu-sampler.ts';
-export {
-  DATA_PLANE_POD_LABEL,
-  DATA_PLANE_POD_LABEL_VALUE,
-  DataPlane,
-  type DataPlaneOptions,
-  type Instance,
-} from './data-plane.ts';
-export { type HelmInstallOptions, helmInstall, WORKLOADS_CHART_DIR } from './helm-release.ts';
-export { type ProbeResponse, type ProbeTls, probeGet } from './https-probe.ts';
-export {
-  KWOK_NODE_ANNOTATION,
-  KWOK_NODE_ANNOTATION_VALUE,
-  KWOK_STAGES_DIR,
-  type Kwok,
-  type KwokOptions,
-  startKwok,
-} from './kwok.ts';
-export {
-  createKwokNodes,
-  DEFAULT_REGION,
-  DEFAULT_ZONES,
-  eksNodeGroup,
-  type FakeNodeSpec,
-  fakeNode,
-  INSTANCE_TYPES,
-  type InstanceType,
-  isNodeReady,
-  type NodeGroupOptions,
-  nodeResources,
-  waitForNodesReady,
-} from './kwok-nodes.ts';
-export { isLoopbackPortFree, listenOnLoopback, reserveLoopbackPorts } from './loopback-ports.ts';
-export {
-  type ExitInfo,
-  type ManagedProcess,
-  type ManagedProcessOptions,
-  readLogTail,
-  startManagedProcess,
-  waitReady,
-} from './managed-process.ts';
-export {
-  KWOK_METRICS_DIR,
-  kwokMetricsOptions,
-  kwokResourceMetricsPath,
-  type MetricsPipeline,
-  type MetricsPipelineOptions,
-  MIN_METRIC_RESOLUTION_SECONDS,
-  metricsNodeAnnotations,
-  metricsPipelineControlPlaneOptions,
-  RESOURCE_METRICS_PATH_ANNOTATION,
-  startMetricsPipeline,
-} from './metrics-pipeline.ts';
-export type { CertKeyPair, ControlPlanePki } from './pki.ts';
-export { issueCertificate, type LeafSpec } from './pki.ts';
-export {
-  type EnvSources,
-  PodEnvError,
-  resolveContainerEnv,
-  rewriteServiceAddresses,
-  type ServiceRoute,
-} from './pod-env.ts';
-export { type PollOptions, pollUntil } from './poll.ts';
+// The sandbox's public surface: what other packages and users call. Everything else (the control
+// plane's parts, the data plane, the recorded AWS state) is internal to the sandbox's rooms.
+export { removeTerraformOutputs, sandboxOutputsDir, writeTerraformOutputs } from './aws/outputs.ts';
 export {
   type ClusterInfo,
   type ClusterOptions,
-  findPgBinDir,
-  freePort,
-  PASSWORD,
   PostgresCluster,
-  PostgresMissingError,
-  SUPERUSER,
-  serverUserCanReach,
-} from './postgres-cluster.ts';
+} from './database/postgres-cluster.ts';
 export {
-  isPidAlive,
-  processesMarkedWith,
-  processesReferencing,
-  type ResidualProcess,
-  SANDBOX_MARKER_ENV,
-} from './process-residue.ts';
+  type ControlPlane,
+  type ControlPlaneOptions,
+  startControlPlane,
+} from './kube/control-plane.ts';
+export { SandboxLifecycleError, SandboxTargetError } from './lifecycle/errors.ts';
+export type { ComponentHealth } from './lifecycle/health.ts';
 export {
-  DATA_PLANE_STAGES_DIR,
-  POWER_LOSS_LEASE_HOLDER,
-  SANDBOX_RELEASE,
-  SANDBOX_TIMINGS,
-  type Sandbox,
-  type SandboxNode,
-  type SandboxOptions,
-  type SandboxProgress,
-  startSandbox,
-} from './sandbox.ts';
-export {
-  ComponentStartError,
-  ComponentStopError,
-  PkiError,
-  WaitTimeoutError,
-} from './sandbox-errors.ts';
-export { type ComponentHealth, sandboxHealth } from './sandbox-health.ts';
-export {
-  controlRequest,
   type DownResult,
-  requireSandbox,
-  SandboxLifecycleError,
   type StatusResult,
   sandboxDown,
   sandboxStatus,
   sandboxUp,
   type UpOptions,
   type UpResult,
-} from './sandbox-lifecycle.ts';
-export { readSandboxState, type SandboxState, sandboxEnvExports } from './sandbox-state.ts';
+} from './lifecycle/lifecycle.ts';
+export { readSandboxState, type SandboxState, sandboxEnvExports } from './lifecycle/state.ts';
 export {
-  type InstanceLookup,
-  type RoutedService,
-  ServiceRouter,
-  type ServiceRouterOptions,
-} from './service-router.ts';
-export {
-  containerArgv,
-  imageRepository,
-  programForImage,
-  REFERENCE_PROGRAMS,
-  type WorkloadProgram,
-} from './workload-programs.ts';
+  type DatabaseFailover,
+  type DatabaseNodeInfo,
+  type DatabaseTopology,
+  type NodePowerLoss,
+  type NodeRestore,
+  SandboxClient,
+  type SandboxHealthReport,
+  type SandboxNodeInfo,
+  type SandboxZoneInfo,
+  type StandbyRejoin,
+  type StandbyState,
+  type ZonePowerLoss,
+  type ZoneRestore,
+} from './sandbox-client.ts';

@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { REPO_ROOT, repoPath } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolchainManifest, resolveTool } from './index.ts';
 
 const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const bootstrap = join(root, 'tools/bootstrap.sh');
+const root = REPO_ROOT;
+const bootstrap = repoPath('tools', 'bootstrap.sh');
 
 /** Pinned version and binaries of each Go-built tool, read from its tool.conf the way bash does. */
 async function toolConf(tool: string): Promise<{ version: string; bins: string[]; tier: string }> {

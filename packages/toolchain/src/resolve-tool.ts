@@ -14,7 +14,8 @@ export function toolEnvVar(name: string): string {
   return `${name.toUpperCase().replaceAll('-', '_')}_BIN`;
 }
 
-function isExecutableFile(path: string): boolean {
+/** Whether `path` is a regular file this process may execute. */
+export function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();

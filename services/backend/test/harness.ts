@@ -80,17 +80,3 @@ export async function startTestBackend(
   const server = await startBackend(config, { logger: logs.logger });
   return { server, config, logs, database, [Symbol.asyncDispose]: () => server.close() };
 }
-
-/** Polls `probe` until it returns true, at most `attempts` times `intervalMs` apart. */
-export async function pollUntil(
-  probe: () => Promise<boolean>,
-  what: string,
-  attempts = 100,
-  intervalMs = 100,
-): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out waiting for ${what} (${attempts} x ${intervalMs} ms)`);
-}

@@ -6,10 +6,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@stackproof/sandbox';
+import { pollUntil, REPO_ROOT, reserveLoopbackPort } from '@stackproof/core';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -18,10 +17,9 @@ import {
   Wait,
 } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDatabase, pollUntil } from './harness.ts';
+import { createDatabase } from './harness.ts';
 
 const exec = promisify(execFile);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BASE_IMAGE = process.env.STACKPROOF_NODE_BASE_IMAGE ?? 'localhost/stackproof/node-base:24';
 const RUNTIME_IMAGE =
   process.env.STACKPROOF_NODE_RUNTIME_IMAGE ?? 'localhost/stackproof/node-runtime:24';
@@ -57,7 +55,7 @@ async function deploy(service: 'backend' | 'frontend', cleanup: string[]): Promi
   cleanup.push(parent);
   const dir = join(parent, 'ctx');
   await exec('pnpm', ['--filter', `@stackproof/${service}`, 'deploy', '--prod', dir], {
-    cwd: repoRoot,
+    cwd: REPO_ROOT,
     timeout: 120_000,
   });
   return dir;
@@ -125,7 +123,7 @@ describe.skipIf(skipReason !== undefined)('container images (testcontainers)', (
 
   it('migrates, serves /healthz and /readyz, and serves the page and /api through the frontend', async () => {
     await run(backendImage, pgEnv, ['src/migrate.ts', 'up']);
-    const backendPort = await freePort();
+    const backendPort = await reserveLoopbackPort();
     await run(backendImage, {
       ...pgEnv,
       PORT: String(backendPort),
@@ -134,10 +132,8 @@ describe.skipIf(skipReason !== undefined)('container images (testcontainers)', (
     const backendUrl = `http://127.0.0.1:${backendPort}`;
     expect((await fetch(`${backendUrl}/healthz`)).status).toBe(200);
     await pollUntil(
-      async () => (await fetch(`${backendUrl}/readyz`)).status === 200,
-      'backend readiness',
-      50,
-      200,
+      async () => ((await fetch(`${backendUrl}/readyz`)).status === 200 ? true : undefined),
+      { what: 'backend readiness', timeoutMs: 10_000, intervalMs: 200 },
     );
 
     // Non-root: a one-shot container of the same image exits 0 only as uid/gid 10001 (the
@@ -147,7 +143,7 @@ describe.skipIf(skipReason !== undefined)('container images (testcontainers)', (
       'process.exit(process.getuid() === 10001 && process.getgid() === 10001 ? 0 : 3)',
     ]);
 
-    const frontendPort = await freePort();
+    const frontendPort = await reserveLoopbackPort();
     await run(frontendImage, {
       PORT: String(frontendPort),
       HOST: '127.0.0.1',
@@ -171,10 +167,10 @@ describe.skipIf(skipReason !== undefined)('container images (testcontainers)', (
   });
 
   it('negative twin: a backend container without a reachable database is alive but not ready', async () => {
-    const port = await freePort();
+    const port = await reserveLoopbackPort();
     await run(backendImage, {
       ...pgEnv,
-      PGPORT: String(await freePort()),
+      PGPORT: String(await reserveLoopbackPort()),
       PORT: String(port),
       HOST: '127.0.0.1',
     });

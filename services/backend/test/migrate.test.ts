@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '@stackproof/sandbox';
+import { reserveLoopbackPort } from '@stackproof/core';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { createDatabase, envFor } from './harness.ts';
@@ -82,7 +82,7 @@ describe('migrations (node-pg-migrate)', () => {
     const info = inject('pg');
     const res = await run(['up'], {
       ...envFor(info, 'postgres'),
-      PGPORT: String(await freePort()),
+      PGPORT: String(await reserveLoopbackPort()),
       PG_CONNECT_TIMEOUT_MS: '1000',
     });
     expect(res.code).toBe(1);

@@ -1,9 +1,10 @@
 // The database goes away mid-run: readiness turns false, API calls fail cleanly with 503 (no
 // crash, no hang), liveness stays true, and everything recovers when the database returns.
 
+import { pollUntil } from '@stackproof/core';
 import { PostgresCluster } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pollUntil, startTestBackend, type TestBackend } from './harness.ts';
+import { startTestBackend, type TestBackend } from './harness.ts';
 
 let cluster: PostgresCluster;
 let backend: TestBackend;
@@ -50,12 +51,11 @@ describe('database outage', () => {
     expect(backend.logs.lines.some((l) => l.msg === 'database unavailable')).toBe(true);
 
     await cluster.start();
-    await pollUntil(
-      async () => (await status('/readyz')) === 200,
-      'readiness after the database returned',
-      50,
-      200,
-    );
+    await pollUntil(async () => ((await status('/readyz')) === 200 ? true : undefined), {
+      what: 'readiness after the database returned',
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
     const after = await create('after');
     expect(after.status).toBe(201);
     const names = (

@@ -7,10 +7,11 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from '@stackproof/core';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { migrate } from '../src/migrate.ts';
-import { createDatabase, envFor, pollUntil } from './harness.ts';
+import { createDatabase, envFor } from './harness.ts';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 let database: string;
@@ -107,7 +108,11 @@ describe('graceful shutdown on SIGTERM', () => {
 
     p.child.kill('SIGTERM');
     await p.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'draining');
-    await pollUntil(() => refusesConnections(p.port), 'the listener to close', 50, 100);
+    await pollUntil(async () => ((await refusesConnections(p.port)) ? true : undefined), {
+      what: 'the listener to close',
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    });
     expect(p.child.exitCode).toBeNull(); // still draining: the request is not done
 
     inflight.finish();

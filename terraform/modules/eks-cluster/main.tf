@@ -44,6 +44,8 @@ resource "aws_vpc_security_group_ingress_rule" "cluster_from_nodes" {
 }
 
 resource "aws_eks_cluster" "this" {
+  #checkov:skip=CKV_AWS_39:The endpoint is public only when a caller lists public_access_cidrs; the eks/prod1/infra root lists none by default and refuses 0.0.0.0/0. The policy gate's eks.private-endpoint judges the planned value.
+  #checkov:skip=CKV_AWS_58:Secrets encryption is on unless a caller turns secrets_encryption_enabled off, which only the policy gate's negative fixture does; Checkov cannot resolve the dynamic block, the gate's eks.secrets-encryption judges the planned value.
   name     = var.cluster_name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn

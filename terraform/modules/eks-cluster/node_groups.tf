@@ -44,12 +44,17 @@ resource "aws_vpc_security_group_ingress_rule" "node_from_node" {
   referenced_security_group_id = aws_security_group.node.id
 }
 
+# The control plane reaches the kubelet and the admission webhooks on exactly the ports they listen
+# on, not on the whole range between them: 10250 (kubelet; metrics-server, cert-manager and
+# external-secrets webhooks), 8443 (ingress-nginx admission) and the other common webhook ports.
 resource "aws_vpc_security_group_ingress_rule" "node_from_cluster" {
+  for_each = toset(["443", "4443", "6443", "8443", "9443", "10250"])
+
   security_group_id            = aws_security_group.node.id
-  description                  = "Control plane to kubelet and webhooks"
+  description                  = "Control plane to kubelet and webhooks on ${each.value}"
   ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 10250
+  from_port                    = tonumber(each.value)
+  to_port                      = tonumber(each.value)
   referenced_security_group_id = aws_security_group.cluster.id
 }
 

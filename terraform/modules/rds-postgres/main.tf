@@ -6,6 +6,7 @@ locals {
 data "aws_partition" "current" {}
 
 resource "aws_kms_key" "this" {
+  #checkov:skip=CKV2_AWS_64:No explicit key policy on purpose: the default key policy lets this account's IAM policies grant use of the key; RDS, Performance Insights and Secrets Manager use it on behalf of callers those policies allow.
   description             = "RDS ${var.identifier}: storage, Performance Insights, master secret"
   enable_key_rotation     = true
   deletion_window_in_days = 30

@@ -1,6 +1,7 @@
 data "aws_region" "current" {}
 
 resource "aws_kms_key" "ecr" {
+  #checkov:skip=CKV2_AWS_64:No explicit key policy on purpose: the default key policy lets this account's IAM policies grant use of the key; ECR uses it on behalf of the pushing and pulling principals those policies allow.
   description             = "ECR repository ${var.name}"
   enable_key_rotation     = true
   deletion_window_in_days = 30

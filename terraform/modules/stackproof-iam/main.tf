@@ -46,6 +46,7 @@ data "aws_iam_policy_document" "test_infra" {
       "logs:DescribeLogGroups",
       "secretsmanager:DescribeSecret",
       "autoscaling:DescribeAutoScalingGroups",
+      "elasticloadbalancing:DescribeLoadBalancers",
     ]
     resources = ["*"]
 
@@ -54,6 +55,26 @@ data "aws_iam_policy_document" "test_infra" {
       variable = local.region_condition.variable
       values   = local.region_condition.values
     }
+  }
+
+  # IAM is global: its requests carry aws:RequestedRegion = us-east-1, so these reads have no
+  # region condition; they are limited to the stack's roles (named after the cluster) instead.
+  statement {
+    sid = "ReadStackRoles"
+    actions = [
+      "iam:GetRole",
+      "iam:ListRolePolicies",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+    ]
+    resources = ["arn:aws:iam::*:role/${var.cluster_name}-*"]
+  }
+
+  # The IAM properties are judged by IAM's own policy simulator where it answers.
+  statement {
+    sid       = "SimulatePolicies"
+    actions   = ["iam:SimulateCustomPolicy"]
+    resources = ["*"]
   }
 
   statement {
@@ -74,6 +95,10 @@ data "aws_iam_policy_document" "test_infra" {
 # chaos: may disturb only resources tagged as chaos targets, in one region; reads what its guards
 # and steady-state probe need. Deleting or creating resources is not allowed at all.
 data "aws_iam_policy_document" "chaos" {
+  # The reads of the guards and faults, and of the live checks `stackproof chaos run` repeats
+  # before and after an experiment on the properties it exercises (NAT gateways, routes, Auto
+  # Scaling groups, load balancers): the chaos package's sandbox test holds every call a run makes
+  # to this policy.
   statement {
     sid = "ReadForGuards"
     actions = [
@@ -81,11 +106,15 @@ data "aws_iam_policy_document" "chaos" {
       "ec2:DescribeSubnets",
       "ec2:DescribeNetworkAcls",
       "ec2:DescribeInstances",
+      "ec2:DescribeNatGateways",
+      "ec2:DescribeRouteTables",
       "eks:DescribeCluster",
       "eks:DescribeNodegroup",
       "eks:ListNodegroups",
       "rds:DescribeDBInstances",
       "rds:DescribeEvents",
+      "autoscaling:DescribeAutoScalingGroups",
+      "elasticloadbalancing:DescribeLoadBalancers",
     ]
     resources = ["*"]
 

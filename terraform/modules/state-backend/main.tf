@@ -1,6 +1,7 @@
 data "aws_caller_identity" "current" {}
 
 resource "aws_kms_key" "this" {
+  #checkov:skip=CKV2_AWS_64:No explicit key policy on purpose: KMS applies the default key policy, which lets this account's IAM policies grant use of the key; the roles that run Terraform are scoped there (stackproof-iam).
   description             = "Encrypts the Terraform state bucket ${var.name} and its lock table"
   enable_key_rotation     = var.kms_key_rotation_enabled
   deletion_window_in_days = var.kms_deletion_window_days
@@ -12,7 +13,28 @@ resource "aws_kms_alias" "this" {
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV2_AWS_62:Nothing in this stack consumes bucket events; who read or wrote which state object is recorded by the server access logs (logging.tf).
+  #checkov:skip=CKV_AWS_144:The reference stack lives in one region by design (docs/adr/0001); every state version is kept (versioning) and the lock table has point-in-time recovery. Cross-region replication needs a bucket and key in a second region the stack does not have.
   bucket = var.name
+}
+
+# Only cleans up uploads a crash left unfinished: no rule ever expires a state version.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # Lifecycle rules apply to versions only once versioning is configured.
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_versioning" "this" {

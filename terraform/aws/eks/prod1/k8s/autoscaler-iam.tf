@@ -1,5 +1,14 @@
 # The cluster autoscaler's AWS permissions, through EKS Pod Identity: it may change only the Auto
 # Scaling groups EKS tags as belonging to this cluster.
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  arn_prefix = "arn:${data.aws_partition.current.partition}"
+  account_id = data.aws_caller_identity.current.account_id
+}
+
 data "aws_iam_policy_document" "pod_identity_assume" {
   statement {
     actions = ["sts:AssumeRole", "sts:TagSession"]
@@ -24,9 +33,15 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeLaunchTemplateVersions",
       "ec2:GetInstanceTypesFromInstanceRequirements",
-      "eks:DescribeNodegroup",
     ]
+    # These Describe calls have no resource-level permissions: "*" is the only resource they take.
     resources = ["*"]
+  }
+
+  statement {
+    sid       = "DescribeOwnNodeGroups"
+    actions   = ["eks:DescribeNodegroup"]
+    resources = ["${local.arn_prefix}:eks:${var.region}:${local.account_id}:nodegroup/${var.cluster_name}/*/*"]
   }
 
   statement {
@@ -35,7 +50,7 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
       "autoscaling:SetDesiredCapacity",
       "autoscaling:TerminateInstanceInAutoScalingGroup",
     ]
-    resources = ["*"]
+    resources = ["${local.arn_prefix}:autoscaling:${var.region}:${local.account_id}:autoScalingGroup:*:autoScalingGroupName/*"]
 
     condition {
       test     = "StringEquals"
