@@ -9,7 +9,12 @@ import {
   type RuleMetadata,
 } from './policy-bundle.ts';
 import { loadPolicyInputs, type PolicyInput } from './policy-inputs.ts';
-import { defaultSourceDir, displayPath, SourceLocator } from './source-locations.ts';
+import {
+  defaultSourceDir,
+  displayPath,
+  type SourceLocation,
+  SourceLocator,
+} from './source-locations.ts';
 import { readWaivers, type Waiver, waiverMatcher } from './waivers.ts';
 
 export interface PolicyCheckOptions {
@@ -106,8 +111,19 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
     strings.set(text, text);
     return text;
   };
+  // Every rule judges the same resources: one source lookup per address, not one per finding.
+  const locations = new Map<string, SourceLocation | undefined>();
+  const locatedAt = (locator: SourceLocator, address: string): SourceLocation | undefined => {
+    if (locations.has(address)) return locations.get(address);
+    const found = locator.locate(address);
+    const location =
+      found !== undefined ? { file: displayPath(found.file, cwd), line: found.line } : undefined;
+    locations.set(address, location);
+    return location;
+  };
   try {
     for (const input of inputs) {
+      locations.clear();
       const inputName =
         input.kind === 'terraform-plan'
           ? displayPath(input.file, cwd)
@@ -142,9 +158,9 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
           }
           const location =
             locator !== undefined
-              ? locator.locate(result.address)
+              ? locatedAt(locator, result.address)
               : result.file !== undefined
-                ? { file: result.file, line: result.line ?? 1 }
+                ? { file: displayPath(result.file, cwd), line: result.line ?? 1 }
                 : undefined;
           const waiver =
             result.status === 'pass' ? undefined : matcher.match(result.rule, result.address);
@@ -157,9 +173,7 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
             resourceType: interned(result.resource_type),
             message: interned(result.message),
             remediation: rule.remediation,
-            ...(location !== undefined
-              ? { file: displayPath(location.file, cwd), line: location.line }
-              : {}),
+            ...(location !== undefined ? { file: location.file, line: location.line } : {}),
             input: inputName,
             ...(result.status === 'unknown' ? { liveCheck: result.live_check ?? result.rule } : {}),
             ...(waiver !== undefined && result.status !== 'pass'
