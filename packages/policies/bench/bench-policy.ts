@@ -362,13 +362,13 @@ async function syntheticTable(
     }
     rows.push(
       `| ${size.toLocaleString('en-US')} | ${(bytes / 1e6).toFixed(0)} MB | ${report.summary.total} (${report.summary.fail} fail, ${report.summary.unknown} unknown) | ` +
-        `${pair(gate)} | ${pair(opaOutcome)} | ${pair(checkovOutcome)} | ${ratio(opaOutcome, gate)} | ${ratio(gate, checkovOutcome)} |`,
+        `${pair(gate)} | ${pair(opaOutcome)} | ${pair(checkovOutcome)} | ${ratio(gate, opaOutcome)} | ${ratio(gate, checkovOutcome)} |`,
     );
   }
   return [
     `Wall time is the median of ${runs} run(s) (Checkov: 1), peak RSS the maximum (GNU time).`,
     '',
-    '| resources | plan size | results | stackproof (wall / peak RSS) | opa eval (wall / peak RSS) | checkov (wall / peak RSS) | stackproof ÷ opa | checkov ÷ stackproof |',
+    '| resources | plan size | results | stackproof (wall / peak RSS) | opa eval (wall / peak RSS) | checkov (wall / peak RSS) | opa ÷ stackproof | checkov ÷ stackproof |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
