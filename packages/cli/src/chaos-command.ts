@@ -19,7 +19,8 @@ import { ExpectationsError, readExpectationsFile, repoPath } from '@stackproof/c
 import { liveWorkspaces, parseLiveExpectations, readStackOutputs } from '@stackproof/infra-tests';
 import { writeReportFile } from '@stackproof/report';
 import type { CliOutcome } from './cli-outcome.ts';
-import { durationFlag, numberFlag, parseFlags } from './flags.ts';
+import { durationFlag } from './duration-flag.ts';
+import { numberFlag, parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 export const CHAOS_USAGE = `Usage: stackproof chaos <run | recover | fis-template> [options]

@@ -17,7 +17,8 @@ import {
 import { writeReportFile } from '@stackproof/report';
 import { readSandboxState } from '@stackproof/sandbox';
 import type { CliOutcome } from './cli-outcome.ts';
-import { durationFlag, numberFlag, parseFlags } from './flags.ts';
+import { durationFlag } from './duration-flag.ts';
+import { numberFlag, parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 const RUN_OPTIONS_HELP = `  --scenario scale-out|steady|spike   what to run (default scale-out)
