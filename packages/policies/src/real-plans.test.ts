@@ -19,7 +19,11 @@ import { readTerraformPlan } from './terraform-plan.ts';
 
 const REAL = (name: string) => fixture(`real-plans/${name}`);
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const EXTRA = process.env.STACKPROOF_REAL_PLANS_DIR;
+// The unlicensed plans: where STACKPROOF_REAL_PLANS_DIR says, else the team's shared folder beside
+// the checkout (../shared/real-plans) when this machine has it.
+const SHARED_PLANS = join(fileURLToPath(new URL('../../../../shared/real-plans', import.meta.url)));
+const EXTRA =
+  process.env.STACKPROOF_REAL_PLANS_DIR ?? (existsSync(SHARED_PLANS) ? SHARED_PLANS : undefined);
 
 let bundle: PolicyBundle;
 let dir: string;
