@@ -150,6 +150,7 @@ SYSTEM_PACKAGES=(
   "flock:util-linux"
   "curl:curl"
   "shellcheck:shellcheck"
+  "chromium:chromium"     # headless browser for the HTML report tests (driven by playwright-core)
 )
 setup_system() {
   local missing=() pair cmd pkg
@@ -166,7 +167,7 @@ setup_system() {
       say "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"
     fi
   fi
-  for pair in postgresql:pg_ctlcluster podman:podman runc:runc; do
+  for pair in postgresql:pg_ctlcluster podman:podman runc:runc chromium:chromium; do
     pkg="${pair%%:*}"; cmd="${pair#*:}"
     manifest_put "$pkg" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo missing)" debian "$(command -v "$cmd" || echo -)"
   done

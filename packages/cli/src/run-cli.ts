@@ -1,6 +1,7 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
 import type { CliOutcome } from './cli-outcome.ts';
+import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { terraformCommand } from './terraform-command.ts';
@@ -13,6 +14,7 @@ Commands:
   sandbox up | down | status | env | nodes | fail | restore
                                                     the local stand-in for AWS + EKS
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
+  load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
 
 Options: --help, --version`;
 
@@ -48,6 +50,10 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'terraform') {
       const result = await terraformCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'load') {
+      const result = await loadCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {
       throw new UsageError(`unknown policy subcommand '${sub ?? ''}'\n\n${POLICY_CHECK_USAGE}`);

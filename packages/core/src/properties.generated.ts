@@ -1476,9 +1476,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "experiments": [
         "load"
       ],
-      "note": "load (scale-out scenario)",
-      "exercised": false,
-      "why": "the scale-out load scenario does not exist yet"
+      "note": "load (scale-out scenario: `stackproof load run --scenario scale-out`)",
+      "exercised": true
     }
   }
 ];

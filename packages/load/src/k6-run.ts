@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTool, runTool, tailLines } from '@stackproof/toolchain';
+import { k6ChildEnv } from './k6-env.ts';
 import { K6RunError, K6SummaryError, K6TimeoutError } from './k6-errors.ts';
 import { type K6Summary, parseSummaryExport, type ThresholdResult } from './k6-summary.ts';
 
@@ -23,6 +24,8 @@ export interface K6RunOptions {
   readonly onOutput?: (chunk: string) => void;
   /** Environment of the k6 process; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Stops k6 (SIGTERM, then SIGKILL) when aborted, e.g. because a sibling instance failed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface K6RunResult extends K6Summary {
@@ -57,18 +60,13 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       args.push('-e', `${key}=${value}`);
     }
     args.push(...(options.extraArgs ?? []), options.script);
-    const childEnv: NodeJS.ProcessEnv = {
-      ...env,
-      // k6 v2 otherwise reaches out to the network to resolve extensions and report usage
-      K6_AUTO_EXTENSION_RESOLUTION: 'false',
-      K6_NO_USAGE_REPORT: 'true',
-    };
     const exit = await runTool(k6Path, args, {
-      env: childEnv,
+      env: k6ChildEnv(env),
       timeoutMs,
       killGraceMs: KILL_GRACE_MS,
       maxOutputChars: KEPT_OUTPUT_CHARS,
       ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (exit.timedOut) throw new K6TimeoutError(options.script, timeoutMs);
     if (exit.exitCode !== 0 && exit.exitCode !== K6_EXIT_THRESHOLDS_FAILED) {
