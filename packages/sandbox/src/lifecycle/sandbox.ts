@@ -62,7 +62,7 @@ function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
+/** KWOK stages with the data plane's pod-ready and pod-complete in place of KWOK's own (see kwok/data-plane/). */
 export const DATA_PLANE_STAGES_DIR = fileURLToPath(
   new URL('../../kwok/data-plane/', import.meta.url),
 );
@@ -182,10 +182,14 @@ async function writeDatabaseSecret(core: CoreV1Api, namespace: string): Promise<
 }
 
 async function sandboxStageFiles(): Promise<string[]> {
+  const replaced = await readdir(DATA_PLANE_STAGES_DIR);
   const upstream = (await readdir(KWOK_STAGES_DIR))
-    .filter((n) => n.endsWith('.yaml') && n !== 'pod-ready.yaml')
+    .filter((n) => n.endsWith('.yaml') && !replaced.includes(n))
     .map((n) => join(KWOK_STAGES_DIR, n));
-  return [...upstream, join(DATA_PLANE_STAGES_DIR, 'pod-ready.yaml')].sort();
+  const own = replaced
+    .filter((n) => n.endsWith('.yaml'))
+    .map((n) => join(DATA_PLANE_STAGES_DIR, n));
+  return [...upstream, ...own].sort();
 }
 
 /**
