@@ -3,6 +3,7 @@ import { STACKPROOF_VERSION } from '@stackproof/policies';
 import type { CliOutcome } from './cli-outcome.ts';
 import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
+import { releaseCommand } from './release-command.ts';
 import { sandboxCommand } from './sandbox-command.ts';
 import { terraformCommand } from './terraform-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -15,6 +16,8 @@ Commands:
                                                     the local stand-in for AWS + EKS
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
   load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
+  release deploy | migrate | prove                  migrations, then helm upgrade --atomic; the
+                                                    rollout and rollback proof under load
 
 Options: --help, --version`;
 
@@ -53,6 +56,10 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     }
     if (command === 'load') {
       const result = await loadCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'release') {
+      const result = await releaseCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {
