@@ -577,6 +577,16 @@ class Checker {
       read(options.get('--waivers'), '--waivers');
       produce(options.get('--output'));
     }
+    if (
+      command === 'release deploy' ||
+      command === 'release migrate' ||
+      command === 'release prove'
+    ) {
+      read(options.get('--chart'), '--chart');
+      read(options.get('--values'), '--values');
+      // deploy/migrate: the outcome as JSON; prove: the report directory.
+      produce(options.get('--out'));
+    }
     if (command === 'terraform inputs') {
       const workspace = positionals[0];
       if (workspace === undefined || !workspace.resolved) {
