@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendJsonLine, describeMeasure } from '@stackproof/core';
+import { appendJsonLine } from '@stackproof/core';
 import type { Timeline } from '@stackproof/load';
 import {
+  evidenceTable,
   type HtmlBlock,
   htmlPage,
   junitCaseFromEvidence,
@@ -116,21 +117,7 @@ async function scenarioBlock(result: ScenarioResult): Promise<HtmlBlock> {
     );
   }
   blocks.push(
-    table({
-      title: 'Checks',
-      columns: [
-        { key: 'check', label: 'check' },
-        { key: 'status', label: 'verdict' },
-        { key: 'measured', label: 'measured (bound)' },
-        { key: 'detail', label: 'detail' },
-      ],
-      rows: result.evidence.map((e) => ({
-        check: e.check ?? e.property,
-        status: { text: e.status, status: e.status },
-        measured: e.measure === undefined ? '—' : describeMeasure(e.measure),
-        detail: e.expected === undefined ? e.detail : `${e.detail}; expected ${e.expected}`,
-      })),
-    }),
+    evidenceTable(result.evidence),
     table({
       title: 'Helm history (from the revision before the release)',
       columns: [
