@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CoreV1Api,
@@ -107,6 +107,25 @@ interface Published {
 }
 
 const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
+
+/** The end of a log as the kubelet keeps it for a termination message: 2048 bytes, 80 lines. */
+async function logTail(file: string): Promise<string | undefined> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 2048);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const tail = buffer.toString('utf8').split('\n').slice(-80).join('\n').trim();
+      return tail === '' ? undefined : tail;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The sandbox's kubelet for the reference services. KWOK nodes run no containers; for every pod
@@ -467,6 +486,13 @@ export class DataPlane {
   /** A run-to-completion pod's process ended: Succeeded or Failed, and the instance is done. */
   async #publishCompleted(pod: V1Pod, instance: Running, code: number): Promise<void> {
     const now = new Date().toISOString();
+    // The kubelet's FallbackToLogsOnError: a failed container's last log lines become its
+    // termination message, readable from the pod status without access to the logs.
+    const spec = pod.spec?.containers.find((c) => c.name === instance.container);
+    const message =
+      code !== 0 && spec?.terminationMessagePolicy === 'FallbackToLogsOnError'
+        ? await logTail(instance.logFile)
+        : undefined;
     const body = {
       status: {
         phase: code === 0 ? 'Succeeded' : 'Failed',
@@ -486,6 +512,7 @@ export class DataPlane {
           state: {
             terminated: {
               exitCode: c.name === instance.container ? code : 0,
+              ...(c.name === instance.container && message !== undefined ? { message } : {}),
               reason: code === 0 ? 'Completed' : 'Error',
               startedAt: instance.startedAt,
               finishedAt: now,
