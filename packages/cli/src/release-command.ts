@@ -147,6 +147,9 @@ function deployText(o: DeployOutcome): string {
       ? `  migrations skipped: ${m.reason}`
       : `  migrations ${m.status}: Job ${m.job}, ${m.attempts} run(s), ${(m.durationMs / 1000).toFixed(1)} s${m.reason === undefined ? '' : `, ${m.reason}${m.message === undefined ? '' : `: ${m.message}`}`}`,
   ];
+  if (m.status === 'failed' && m.logTail !== undefined) {
+    lines.push(`  the last run printed:\n${m.logTail.replace(/^/gm, '    | ')}`);
+  }
   if (o.upgrade === undefined) {
     if (o.status === 'migrations-failed') lines.push('  helm upgrade not run: no pod was changed');
   } else {

@@ -112,7 +112,7 @@ export async function deployRelease(
     progress(
       migrations.status === 'succeeded'
         ? `migrations: done in ${seconds} s`
-        : `migrations: ${migrations.status} after ${seconds} s${migrations.reason === undefined ? '' : ` (${migrations.reason})`}; the release stops here, no pod was changed`,
+        : `migrations: ${migrations.status} after ${seconds} s${migrations.reason === undefined ? '' : ` (${migrations.reason})`}; the release stops here, no pod was changed${migrations.logTail === undefined ? '' : `\n${migrations.logTail.replace(/^/gm, '  | ')}`}`,
     );
     if (migrations.status !== 'succeeded') {
       return done('migrations-failed', migrations, undefined, revisionBefore);

@@ -326,13 +326,17 @@ function failedMigrationChecks(r: ScenarioRecord): Check[] {
       ? `${migrations.status}${'reason' in migrations && migrations.reason !== undefined ? ` (${migrations.reason}, ${migrations.attempts} attempts)` : ''}`
       : migrations.status;
   const migrationSeconds = migrations.status === 'skipped' ? 0 : seconds(migrations.durationMs);
+  const lastLine =
+    'logTail' in migrations
+      ? migrations.logTail?.split('\n').findLast((l) => l.trim() !== '')
+      : undefined;
   return [
     {
       check: 'failed-migration-stops-release',
       status: verdict(stopped && historySame),
       detail:
         stopped && historySame
-          ? `the migrations Job ${reason} after ${migrationSeconds} s (migration ${r.forgottenMigration ?? '?'}); helm upgrade was never run and the Helm history is unchanged (revision ${lastDeployed(r.historyAfter)?.revision})`
+          ? `the migrations Job ${reason} after ${migrationSeconds} s (migration ${r.forgottenMigration ?? '?'}${lastLine === undefined ? '' : `: "${lastLine}"`}); helm upgrade was never run and the Helm history is unchanged (revision ${lastDeployed(r.historyAfter)?.revision})`
           : `release ${r.outcome.status}, migrations ${reason}, helm ${r.outcome.upgrade === undefined ? 'not run' : `exited ${r.outcome.upgrade.exitCode}`}; Helm history ${r.historyBefore.length} -> ${r.historyAfter.length} revisions`,
       ...(stopped && historySame
         ? {}

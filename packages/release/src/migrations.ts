@@ -1,4 +1,4 @@
-import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { watchUntil } from './kube-watch.ts';
 import { ReleaseError } from './release-error.ts';
@@ -54,6 +54,37 @@ export interface MigrationsOutcome {
   /** The Job's Failed condition: `BackoffLimitExceeded`, `DeadlineExceeded`… */
   readonly reason?: string;
   readonly message?: string;
+  /**
+   * The last lines the last failed run printed (its termination message: the chart sets
+   * `terminationMessagePolicy: FallbackToLogsOnError`), e.g. `relation "items" already exists`.
+   */
+  readonly logTail?: string;
+}
+
+/** The termination message of the Job's most recent failed pod, if the kubelet left one. */
+async function lastFailureMessage(
+  kc: KubeConfig,
+  namespace: string,
+  uid: string,
+): Promise<string | undefined> {
+  try {
+    const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
+      namespace,
+      labelSelector: `batch.kubernetes.io/controller-uid=${uid}`,
+    });
+    const messages = pods.items
+      .filter((p) => p.status?.phase === 'Failed')
+      .sort(
+        (a, b) =>
+          (a.metadata?.creationTimestamp?.getTime() ?? 0) -
+          (b.metadata?.creationTimestamp?.getTime() ?? 0),
+      )
+      .map((p) => p.status?.containerStatuses?.[0]?.state?.terminated?.message)
+      .filter((m): m is string => m !== undefined && m !== '');
+    return messages.at(-1);
+  } catch {
+    return undefined; // the reason is a courtesy; the Job's condition is the verdict
+  }
 }
 
 function condition(job: V1Job, type: string): { reason?: string; message?: string } | undefined {
@@ -125,5 +156,13 @@ export async function runMigrationsJob(
   const status = end.current.status;
   const attempts = (status?.succeeded ?? 0) + (status?.failed ?? 0);
   if (end.failed === undefined) return { job: name, status: 'succeeded', durationMs, attempts };
-  return { job: name, status: 'failed', durationMs, attempts, ...end.failed };
+  const logTail = uid === undefined ? undefined : await lastFailureMessage(kc, namespace, uid);
+  return {
+    job: name,
+    status: 'failed',
+    durationMs,
+    attempts,
+    ...end.failed,
+    ...(logTail === undefined ? {} : { logTail }),
+  };
 }

@@ -128,6 +128,10 @@ describe('the release lifecycle on the sandbox, under steady load', () => {
       status: 'failed',
       reason: 'BackoffLimitExceeded',
     });
+    // why, from the failed pod's status (FallbackToLogsOnError): the migration's own SQL failed
+    expect(r.outcome.migrations).toMatchObject({
+      logTail: expect.stringMatching(/already exists/),
+    });
     expect(r.outcome.upgrade).toBeUndefined();
     expect(r.historyAfter).toEqual(r.historyBefore);
     expect(r.after.revision).toBe(r.before.revision);
