@@ -170,7 +170,7 @@ describe('the release lifecycle on the sandbox, under steady load', () => {
     const json = JSON.parse(await readFile(proof.files.json as string, 'utf8')) as ReleaseProof;
     expect(json.scenarios).toHaveLength(4);
     const junit = await readFile(proof.files.junit as string, 'utf8');
-    expect(junit).toMatch(/<testsuites tests="13" failures="0"/);
+    expect(junit).toMatch(/<testsuites tests="12" failures="0"/);
     const charts = await checkPageInChromium(proof.files.html as string, {
       screenshotPath: join(OUT, 'proof', 'report.png'),
       inspect: drawnCharts,
