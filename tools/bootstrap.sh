@@ -222,7 +222,8 @@ bin_env_name() { local n="${1^^}"; printf '%s_BIN' "${n//-/_}"; }
 
 tool_key() { # hash of every input of the build, so a rebuild happens only when a pin changes
   local dir="$1"
-  { for f in go.mod go.sum tool.conf build.sh; do [ -f "$dir/$f" ] && { echo "$f"; cat "$dir/$f"; }; done; go version; } | sha256sum | cut -c1-16
+  # *.go: a tool whose source lives here (tools/go/tfeval) is rebuilt when that source changes.
+  { for f in go.mod go.sum tool.conf build.sh $(cd "$dir" && ls -- *.go 2>/dev/null); do [ -f "$dir/$f" ] && { echo "$f"; cat "$dir/$f"; }; done; go version; } | sha256sum | cut -c1-16
 }
 
 # version_ok BIN: does BIN print the pinned version?

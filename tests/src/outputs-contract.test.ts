@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { outputsFileName, repoPath, type TerraformOutputsDocument } from '@stackproof/core';
-import { loadTerraformOutputs, TerraformOutputsError } from '@stackproof/infra-tests';
+import {
+  DEFAULT_LIVE_EXPECTATIONS,
+  liveWorkspaces,
+  readStackOutputs,
+  TerraformOutputsError,
+} from '@stackproof/infra-tests';
 import { writeTerraformOutputs } from '@stackproof/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -34,22 +39,29 @@ describe('the outputs contract', () => {
     await writeTerraformOutputs(dir, 'network', network);
     await writeTerraformOutputs(dir, 'eks/prod1/infra', cluster);
     expect((await readdir(dir)).sort()).toEqual(['eks-prod1-infra.json', 'network.json']);
-    const read = await loadTerraformOutputs(dir);
-    expect(Object.fromEntries(read)).toEqual({
-      'eks-prod1-infra': { cluster_name: 'prod1' },
-      network: { vpc_id: 'vpc-0abc', private_subnet_ids: ['a', 'b', 'c'] },
-    });
-    expect(JSON.stringify([...read])).not.toContain('do-not-print-me');
+    const read = await readStackOutputs(dir, liveWorkspaces(DEFAULT_LIVE_EXPECTATIONS));
+    expect(read.workspaces).toEqual(['eks/prod1/infra', 'network']);
+    expect(read.of('eks/prod1/infra')).toEqual({ cluster_name: 'prod1' });
+    expect(read.of('network')).toEqual({ vpc_id: 'vpc-0abc', private_subnet_ids: ['a', 'b', 'c'] });
+    expect(JSON.stringify([read.of('eks/prod1/infra'), read.of('network')])).not.toContain(
+      'do-not-print-me',
+    );
   });
 
-  it('negative twin: the old sandbox file (bare values of every workspace in one file) is refused', async () => {
+  it('negative twin: the old sandbox file, and bare values in a workspace file, are refused', async () => {
+    const workspaces = liveWorkspaces(DEFAULT_LIVE_EXPECTATIONS);
     await writeFile(
       join(dir, 'terraform-outputs.json'),
       JSON.stringify({ network: { vpc_id: 'vpc-0abc' } }),
     );
-    const read = loadTerraformOutputs(dir);
-    await expect(read).rejects.toBeInstanceOf(TerraformOutputsError);
-    await expect(read).rejects.toThrow(/output 'network' has no 'value', 'type', 'sensitive'/);
+    const old = readStackOutputs(dir, workspaces);
+    await expect(old).rejects.toBeInstanceOf(TerraformOutputsError);
+    await expect(old).rejects.toThrow(/terraform-outputs\.json names no workspace of the stack/);
+    await rm(join(dir, 'terraform-outputs.json'));
+    await writeFile(join(dir, 'network.json'), JSON.stringify({ vpc_id: { value: 'vpc-0abc' } }));
+    await expect(readStackOutputs(dir, workspaces)).rejects.toThrow(
+      /output 'vpc_id' has no 'type', 'sensitive'/,
+    );
   });
 
   it("names every workspace's file as the CI workflows do", async () => {

@@ -1,6 +1,7 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
 import type { CliOutcome } from './cli-outcome.ts';
+import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
 import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
 import { releaseCommand } from './release-command.ts';
@@ -12,6 +13,7 @@ export const USAGE = `Usage: stackproof <command>
 
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
+  live check --outputs DIR                          check the live stack after apply (see --help)
   sandbox up | down | status | env | nodes | fail | restore
                                                     the local stand-in for AWS + EKS
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
@@ -45,6 +47,13 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'policy' && sub === 'check') {
       const result = await policyCheckCommand(rest);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'live' && sub === 'check') {
+      const result = await liveCheckCommand(rest);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'live') {
+      throw new UsageError(`unknown live subcommand '${sub ?? ''}'\n\n${LIVE_CHECK_USAGE}`);
     }
     if (command === 'sandbox') {
       const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);

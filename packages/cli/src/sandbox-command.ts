@@ -78,11 +78,12 @@ export async function sandboxCommand(
   apiserver  ${state.apiServer}
 ${services}
   postgres   ${state.database.host}:${state.database.port}/${state.database.name}
-${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.stateRestored ? `replayed ${state.aws.workspaces.join(', ')}` : 'empty account: no recorded apply of terraform/aws'})\n`}
+${state.aws === undefined ? '' : `  aws        ${state.aws.endpoint} (${state.aws.region}; ${state.aws.account === 'replayed' ? 'replayed a recorded apply of' : `seeded through the SDK from terraform/aws (${state.aws.notHeld} resources moto cannot hold):`} ${state.aws.workspaces.join(', ')})\n  outputs    ${state.outputsDir}\n`}
 Use it:
   eval "$(stackproof sandbox env --dir ${dir})"
   kubectl get nodes -L topology.kubernetes.io/zone
   curl "$STACKPROOF_BACKEND_URL/api/items"
+  stackproof live check --outputs "$STACKPROOF_OUTPUTS_DIR"
 Stop it:
   stackproof sandbox down --dir ${dir}
 `,

@@ -26,8 +26,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetBucketVersioning`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -52,8 +51,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetBucketEncryption`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -79,8 +77,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetPublicAccessBlock`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -105,8 +102,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetBucketPolicy`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -125,8 +121,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetBucketLogging`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -151,8 +146,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeContinuousBackups`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -177,8 +171,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeTable.SSEDescription`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -204,8 +197,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetKeyRotationStatus`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -228,8 +220,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeSubnets` by `stackproof.io/tier` tag",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -260,8 +251,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeNatGateways`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -292,8 +282,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeRouteTables` + `DescribeNatGateways`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -327,8 +316,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeFlowLogs`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -354,8 +342,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeSecurityGroups` (group-name default)",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -374,8 +361,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeNetworkAcls` by tag",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -411,9 +397,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       }
     },
     "live": {
-      "evidence": "`DescribeSecurityGroupRules`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "evidence": "`DescribeSecurityGroups` (ingress rules of the VPC's groups)",
+      "checked": true
     }
   },
   {
@@ -438,8 +423,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeCluster.resourcesVpcConfig`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -464,8 +448,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeCluster.encryptionConfig`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -490,8 +473,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeCluster.logging`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -514,8 +496,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeNodegroup.subnets`; nodes' `topology.kubernetes.io/zone`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -547,8 +528,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeNodegroup.scalingConfig`; Ready nodes per zone",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -574,9 +554,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "why": "no plan rule yet"
     },
     "live": {
-      "evidence": "`DescribeCluster.accessConfig`, `ListAccessEntries`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "evidence": "`DescribeCluster.accessConfig`",
+      "checked": true
     }
   },
   {
@@ -603,8 +582,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeInstances.MetadataOptions` of the nodes",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -630,8 +608,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeVolumes` of the nodes",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -656,8 +633,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeAutoScalingGroups.AvailabilityZones`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -691,8 +667,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeLoadBalancers`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -726,8 +701,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeDBInstances.MultiAZ`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -761,8 +735,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`StorageEncrypted`, `KmsKeyId`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -787,8 +760,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`BackupRetentionPeriod`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -814,8 +786,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DeletionProtection`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -841,8 +812,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`PubliclyAccessible`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -868,8 +838,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`IAMDatabaseAuthenticationEnabled`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -894,8 +863,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeDBParameters`; a non-TLS connection is refused",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -920,8 +888,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`PerformanceInsightsEnabled`, `PerformanceInsightsKMSKeyId`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -940,8 +907,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`MonitoringInterval`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -966,8 +932,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`EnabledCloudwatchLogsExports`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -986,8 +951,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`MasterUserSecret`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1005,9 +969,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "why": "no plan rule yet"
     },
     "live": {
-      "evidence": "`DescribeSecurityGroupRules`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "evidence": "`DescribeSecurityGroups` (ingress rules of the VPC's groups)",
+      "checked": true
     }
   },
   {
@@ -1032,8 +995,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeRepositories`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1058,8 +1020,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeRepositories`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1078,8 +1039,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`DescribeRepositories`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1098,8 +1058,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`GetRole`, `GetRolePolicy`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1118,8 +1077,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "policy simulation",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1138,8 +1096,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "policy simulation",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1164,8 +1121,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`listNamespacedNetworkPolicy`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1184,8 +1140,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "Helm release secrets; Deployments Available",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1208,8 +1163,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "`disruptionsAllowed > 0`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -1240,8 +1194,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "pods per zone",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -1272,8 +1225,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "HPA `currentMetrics`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -1304,8 +1256,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "Deployment status",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -1336,8 +1287,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "pod conditions",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     },
     "chaos": {
       "experiments": [
@@ -1370,8 +1320,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "running pods' `resources`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1396,8 +1345,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "running pods' `resources`",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1423,8 +1371,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "pod spec",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {
@@ -1449,8 +1396,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "live": {
       "evidence": "pod spec",
-      "checked": false,
-      "why": "the live suite does not check it yet"
+      "checked": true
     }
   },
   {

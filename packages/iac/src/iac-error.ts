@@ -5,7 +5,9 @@ export type IacErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'MANIFEST_INVALID'
   | 'IAC_TIER_MISSING'
-  | 'TOFU_FAILED';
+  | 'TOFU_FAILED'
+  | 'TFEVAL_FAILED'
+  | 'SEED_FAILED';
 
 const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
   FIXTURE_LIST_UNREADABLE: 'bad-input',
@@ -14,6 +16,8 @@ const IAC_ERROR_KINDS: Readonly<Record<IacErrorCode, ErrorKind>> = {
   MANIFEST_INVALID: 'bad-input',
   IAC_TIER_MISSING: 'environment',
   TOFU_FAILED: 'environment',
+  TFEVAL_FAILED: 'environment',
+  SEED_FAILED: 'environment',
 };
 
 /** Every failure of this package: a code for programs, a message that says what to do. */

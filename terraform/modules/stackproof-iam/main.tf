@@ -46,6 +46,7 @@ data "aws_iam_policy_document" "test_infra" {
       "logs:DescribeLogGroups",
       "secretsmanager:DescribeSecret",
       "autoscaling:DescribeAutoScalingGroups",
+      "elasticloadbalancing:DescribeLoadBalancers",
     ]
     resources = ["*"]
 
@@ -54,6 +55,26 @@ data "aws_iam_policy_document" "test_infra" {
       variable = local.region_condition.variable
       values   = local.region_condition.values
     }
+  }
+
+  # IAM is global: its requests carry aws:RequestedRegion = us-east-1, so these reads have no
+  # region condition; they are limited to the stack's roles (named after the cluster) instead.
+  statement {
+    sid = "ReadStackRoles"
+    actions = [
+      "iam:GetRole",
+      "iam:ListRolePolicies",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+    ]
+    resources = ["arn:aws:iam::*:role/${var.cluster_name}-*"]
+  }
+
+  # The IAM properties are judged by IAM's own policy simulator where it answers.
+  statement {
+    sid       = "SimulatePolicies"
+    actions   = ["iam:SimulateCustomPolicy"]
+    resources = ["*"]
   }
 
   statement {

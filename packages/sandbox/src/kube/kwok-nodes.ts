@@ -43,6 +43,11 @@ export interface FakeNodeSpec {
    * by a KWOK started with the default selector, so it never becomes Ready.
    */
   readonly kwokManaged?: boolean;
+  /**
+   * The EC2 instance behind the node, `aws:///<zone>/<instance-id>` as on EKS (the sandbox's AWS
+   * seed launches one per node). Default: a made-up id derived from the node's name.
+   */
+  readonly providerId?: string;
 }
 
 export interface NodeGroupOptions {
@@ -110,7 +115,10 @@ export function nodeResources(instanceType: InstanceType): {
 /** The Node object a spec describes (not yet created). */
 export function fakeNode(spec: FakeNodeSpec): V1Node {
   const type: InstanceTypeSpec = INSTANCE_TYPES[spec.instanceType];
-  const instanceId = `i-${createHash('sha256').update(spec.name).digest('hex').slice(0, 17)}`;
+  const providerId =
+    spec.providerId ??
+    `aws:///${spec.zone}/i-${createHash('sha256').update(spec.name).digest('hex').slice(0, 17)}`;
+  const instanceId = providerId.slice(providerId.lastIndexOf('/') + 1);
   const resources = nodeResources(spec.instanceType);
   return {
     apiVersion: 'v1',
@@ -137,7 +145,7 @@ export function fakeNode(spec: FakeNodeSpec): V1Node {
         ...spec.annotations,
       },
     },
-    spec: { providerID: `aws:///${spec.zone}/${instanceId}` },
+    spec: { providerID: providerId },
     status: {
       capacity: resources.capacity,
       allocatable: resources.allocatable,

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   ];
   // The outputs contract: one `terraform output -json` document per workspace, where
   // `pnpm test:infra` reads them (STACKPROOF_OUTPUTS_DIR from `sandbox env`). Written before
-  // sandbox.json, so a published sandbox always has its outputs; none without a recorded apply.
+  // sandbox.json, so a published sandbox always has its outputs (replayed or seeded).
   const outputsDir = sandboxOutputsDir(dir);
   await removeTerraformOutputs(outputsDir);
   await mkdir(outputsDir, { recursive: true });
@@ -109,8 +109,12 @@ async function main(): Promise<void> {
       region: sandbox.aws.region,
       accessKeyId: sandbox.aws.credentials.accessKeyId,
       secretAccessKey: sandbox.aws.credentials.secretAccessKey,
-      stateRestored: sandbox.awsState.available,
-      workspaces: sandbox.awsState.workspaces,
+      account: sandbox.awsAccount.kind,
+      workspaces: sandbox.awsAccount.workspaces,
+      ...(sandbox.awsAccount.seedRecord !== undefined
+        ? { seedRecord: sandbox.awsAccount.seedRecord }
+        : {}),
+      notHeld: sandbox.awsAccount.notHeld,
     },
     outputsDir,
     controlUrl: control.url,

@@ -85,9 +85,9 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
     component: 'aws emulator (moto)',
     healthy: isPidAlive(sandbox.aws.process.pid),
     detail: `${sandbox.aws.endpoint} ${sandbox.aws.region}; ${
-      sandbox.awsState.available
-        ? `state replayed: ${sandbox.awsState.workspaces.join(', ')}`
-        : 'empty account: no recorded apply of terraform/aws in fixtures/aws-state (needs the IaC tier)'
+      sandbox.awsAccount.kind === 'replayed'
+        ? `account replayed from a recorded apply: ${sandbox.awsAccount.workspaces.join(', ')}`
+        : `account seeded from terraform/aws (not applied: no recording exists): ${sandbox.awsAccount.workspaces.join(', ')}; ${sandbox.awsAccount.notHeld} resources moto cannot hold (${sandbox.awsAccount.seedRecord})`
     }`,
   });
 

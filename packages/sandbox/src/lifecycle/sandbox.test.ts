@@ -113,7 +113,7 @@ describe('sandbox up', () => {
     const zones = new Set(nodes.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone']));
     expect([...zones].sort()).toEqual(ZONES);
     for (const n of nodes) {
-      expect(n.metadata?.labels?.['eks.amazonaws.com/nodegroup']).toBe('general');
+      expect(n.metadata?.labels?.['eks.amazonaws.com/nodegroup']).toBe('prod1-default');
       expect(n.metadata?.labels?.['node.kubernetes.io/instance-type']).toBe('m6i.large');
     }
   });

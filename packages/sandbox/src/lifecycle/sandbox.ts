@@ -1,14 +1,18 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AutoscalingV2Api,
   CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  type V2HorizontalPodAutoscaler,
+  Watch,
 } from '@kubernetes/client-node';
 import { DEFAULT_ZONES, repoPath, type TerraformOutputsDocument } from '@stackproof/core';
+import { type SeedResult, seedAwsAccount } from '@stackproof/iac';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/state-manifest.ts';
 import { restoreAwsState } from '../aws/state-restore.ts';
@@ -103,6 +107,21 @@ export interface SandboxOptions {
   readonly helmValues?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The AWS account the sandbox's moto holds: `replayed` from a recorded `tofu apply` of
+ * terraform/aws (fixtures/aws-state), or `seeded` through the SDK from terraform/aws read with the
+ * real HCL parser (packages/iac's seed) where no recording exists. Never "applied": no provider
+ * ran here.
+ */
+export interface AwsAccountState {
+  readonly kind: 'replayed' | 'seeded';
+  readonly workspaces: readonly string[];
+  /** The seed's record (what each resource became, what moto cannot hold): `aws-seed.json`. */
+  readonly seedRecord?: string;
+  /** Resources of terraform/aws moto cannot hold (seeded accounts). */
+  readonly notHeld: number;
+}
+
 export interface Sandbox extends AsyncDisposable {
   readonly dir: string;
   readonly controlPlane: ControlPlane;
@@ -119,10 +138,11 @@ export interface Sandbox extends AsyncDisposable {
   /** What account state the emulator was given (a replayed recording of terraform/aws, or none). */
   readonly awsState: AwsStateSummary;
   /**
-   * `terraform output -json` of each restored workspace, by workspace path (empty without a
-   * recording); the daemon writes them to the outputs directory (see aws/outputs.ts).
+   * `terraform output -json` of each replayed or seeded workspace, by workspace path; the daemon writes them to the outputs directory (see aws/outputs.ts).
    */
   readonly awsOutputs: Readonly<Record<string, TerraformOutputsDocument>>;
+  /** How the emulator got its account: replayed or seeded (never applied). */
+  readonly awsAccount: AwsAccountState;
   readonly namespace: string;
   readonly nodes: readonly SandboxNodeInfo[];
   zones(): SandboxZoneInfo[];
@@ -136,6 +156,54 @@ export interface Sandbox extends AsyncDisposable {
   failZone(zone: string): Promise<ZonePowerLoss>;
   restoreZone(zone: string): Promise<ZoneRestore>;
   stop(): Promise<void>;
+}
+
+/**
+ * Resolves once every HPA of the namespace reports ScalingActive=True (a watch on the HPAs; the
+ * list is re-read when the watch ends early), or fails after `timeoutMs` naming the ones that do not.
+ */
+async function hpasActive(kc: KubeConfig, namespace: string, timeoutMs: number): Promise<void> {
+  const active = (h: V2HorizontalPodAutoscaler) =>
+    h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True') ?? false;
+  const api = kc.makeApiClient(AutoscalingV2Api);
+  const state = new Map<string, boolean>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await api.listNamespacedHorizontalPodAutoscaler({ namespace });
+    state.clear();
+    for (const h of list.items) state.set(h.metadata?.name ?? '', active(h));
+    if ([...state.values()].every(Boolean)) return;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      const waiting = [...state].filter(([, on]) => !on).map(([n]) => n);
+      throw new Error(
+        `HPAs ${waiting.join(', ')} in ${namespace} still have no metrics after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      let request: { abort(): void } | undefined;
+      const timer = setTimeout(() => request?.abort(), Math.min(remaining, 30_000));
+      const finish = () => {
+        clearTimeout(timer);
+        request?.abort();
+        resolve();
+      };
+      void new Watch(kc)
+        .watch(
+          `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
+          { resourceVersion: list.metadata?.resourceVersion },
+          (_type: string, h: V2HorizontalPodAutoscaler) => {
+            state.set(h.metadata?.name ?? '', active(h));
+            if ([...state.values()].every(Boolean)) finish();
+          },
+          () => finish(),
+        )
+        .then((r) => {
+          request = r;
+        }, finish);
+    });
+    if ([...state.values()].every(Boolean)) return;
+  }
 }
 
 /** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
@@ -259,12 +327,65 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     stoppers.push({ name: 'kwok', stop: () => kwok.stop() });
 
-    const specs = eksNodeGroup({
-      nodegroup: 'general',
-      instanceType: options.instanceType ?? 'm6i.large',
-      zones: options.zones ?? DEFAULT_ZONES,
-      nodesPerZone: options.nodesPerZone ?? 2,
-    }).map((spec) => ({ ...spec, annotations: metricsNodeAnnotations(spec.name) }));
+    // The AWS side first: each node gets an EC2 instance of the stack's node group behind it, and
+    // its providerID names that instance, as on EKS.
+    const aws = await step('aws emulator (moto)', () =>
+      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
+    );
+    stoppers.push({ name: 'moto', stop: () => aws.stop() });
+    const nodeSpecs = (nodegroup: string) =>
+      eksNodeGroup({
+        nodegroup,
+        instanceType: options.instanceType ?? 'm6i.large',
+        zones: options.zones ?? DEFAULT_ZONES,
+        nodesPerZone: options.nodesPerZone ?? 2,
+      });
+    const awsStateDir = repoPath(AWS_STATE_DIR);
+    const awsState = await describeAwsState(awsStateDir);
+    const awsOutputs: Record<string, TerraformOutputsDocument> = {};
+    let awsAccount: AwsAccountState;
+    let seed: SeedResult | undefined;
+    if (awsState.available) {
+      // The account state a recorded `tofu apply` of terraform/aws left, replayed.
+      awsAccount = await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
+        const restored = await restoreAwsState(aws, awsState.recordingFile);
+        for (const ws of restored.workspaces) awsOutputs[ws.name] = ws.outputs;
+        return { kind: 'replayed', workspaces: awsState.workspaces, notHeld: 0 } as const;
+      });
+    } else {
+      // No recording (the hashicorp/aws provider cannot be had here): seed the reference account
+      // through the SDK from terraform/aws, and say it is a seed. One instance per node, in the
+      // nodes' order (their names follow the seeded node group's, known after the seed): the
+      // node and its instance meet through the providerID, as on EKS.
+      const nodes = nodeSpecs('node').map((n) => ({ name: n.name, zone: n.zone }));
+      const seeded = await step('aws account (seeded from terraform/aws)', () =>
+        seedAwsAccount({ target: aws, nodes }),
+      );
+      seed = seeded;
+      const seedRecord = join(dir, 'aws-seed.json');
+      await writeFile(seedRecord, `${JSON.stringify(seeded, null, 2)}\n`);
+      for (const ws of seeded.workspaces) awsOutputs[ws.name] = ws.outputs;
+      awsAccount = {
+        kind: 'seeded',
+        workspaces: seeded.workspaces.map((w) => w.name),
+        seedRecord,
+        notHeld: seeded.workspaces
+          .flatMap((w) => w.resources)
+          .filter((r) => r.status === 'not-held').length,
+      };
+    }
+    // Node names stay `general-<zone>-<n>` (scripts and tests name them); the node group label
+    // is the seeded node group's, as EKS labels its nodes.
+    const nodegroup = seed?.nodeGroup?.nodegroupName;
+    const providerIds = new Map(
+      (seed?.nodeInstances ?? []).map((i, index) => [index, i.providerId] as const),
+    );
+    const specs = nodeSpecs('general').map((spec, index) => ({
+      ...spec,
+      annotations: metricsNodeAnnotations(spec.name),
+      ...(nodegroup !== undefined ? { labels: { 'eks.amazonaws.com/nodegroup': nodegroup } } : {}),
+      ...(providerIds.has(index) ? { providerId: providerIds.get(index) as string } : {}),
+    }));
     await step(`${specs.length} nodes Ready`, async () => {
       await createKwokNodes(controlPlane, specs);
       await waitForNodesReady(
@@ -282,22 +403,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     );
     stoppers.push({ name: 'metrics-server', stop: () => metrics.stop() });
-
-    // The AWS side: moto, with the account state a recorded `tofu apply` of terraform/aws left
-    // (fixtures/aws-state, see aws-state-record.ts), replayed; never a hand-written copy.
-    const aws = await step('aws emulator (moto)', () =>
-      startMotoServer({ logFile: join(dir, 'logs', 'moto.log') }),
-    );
-    stoppers.push({ name: 'moto', stop: () => aws.stop() });
-    const awsStateDir = repoPath(AWS_STATE_DIR);
-    const awsState = await describeAwsState(awsStateDir);
-    const awsOutputs: Record<string, TerraformOutputsDocument> = {};
-    if (awsState.available) {
-      await step(`aws state (${awsState.workspaces.join(', ')})`, async () => {
-        const restored = await restoreAwsState(aws, awsState.recordingFile);
-        for (const ws of restored.workspaces) awsOutputs[ws.name] = ws.outputs;
-      });
-    }
 
     const postgres = await step('postgresql', async () =>
       PostgresCluster.create(
@@ -346,6 +451,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         timeoutSeconds: 240,
       });
     });
+    // Up means checkable: `pnpm test:infra` right after `up` judges the HPAs by their live
+    // metrics, which reach them one metrics-server scrape and one HPA sync after the pods start.
+    await step('autoscalers see metrics', () => hpasActive(kc, namespace, 120_000));
 
     const nodeZones = new Map(specs.map((s) => [s.name, s.zone]));
     const poweredOff = new Set<string>();
@@ -407,6 +515,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       aws,
       awsState,
       awsOutputs,
+      awsAccount,
       namespace,
       get nodes(): SandboxNodeInfo[] {
         return specs.map((s) => ({

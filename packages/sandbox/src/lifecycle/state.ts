@@ -28,9 +28,15 @@ export interface SandboxState {
     readonly region: string;
     readonly accessKeyId: string;
     readonly secretAccessKey: string;
-    /** Whether a recorded apply of terraform/aws was replayed into it, and of which workspaces. */
-    readonly stateRestored: boolean;
+    /**
+     * How the account got there: `replayed` from a recorded apply of terraform/aws, or `seeded`
+     * through the SDK from terraform/aws where no recording exists. Never "applied".
+     */
+    readonly account: 'replayed' | 'seeded';
     readonly workspaces: readonly string[];
+    /** The seed's record per resource (what moto cannot hold), for a seeded account. */
+    readonly seedRecord?: string;
+    readonly notHeld: number;
   };
   readonly database: {
     readonly host: string;
