@@ -56,6 +56,7 @@ try {
     log(
       `scale-out ${i + 1}/${runs}: ${summary.verdict}, first desired change ${summary.timings?.firstDesiredChangeSeconds} s, first ready ${summary.timings?.firstReadyChangeSeconds} s, peak ${summary.timings?.peakDesired}`,
     );
+    for (const failure of summary.failures) log(`  ${failure}`);
     scaleOuts.push(summary);
   }
   const firstDesired = scaleOuts
@@ -71,7 +72,7 @@ try {
   const errors = scaleOuts.reduce((n, s) => n + s.sampling.errors, 0);
 
   // 2. the highest rate with < 1% errors and < 1% of the planned load dropped, 1 and 2 processes
-  const rates = (values['max-rate'] ?? '200,400,800,1200,1600,2000,2400').split(',').map(Number);
+  const rates = (values['max-rate'] ?? '200,400,600,800,1000,1200,1600').split(',').map(Number);
   const capacity: {
     instances: number;
     rate: number;

@@ -92,7 +92,7 @@ export class ProgressTailer {
   }
 
   #sample(s: K6Sample): void {
-    const phase = s.tags.phase;
+    const phase = s.tags.phase ?? s.tags.scenario; // dropped_iterations carry only the scenario
     if (phase === undefined || !this.#phases.has(phase)) return;
     if (s.time < this.#start) this.#start = s.time;
     const key = Math.floor(s.time / 1000);

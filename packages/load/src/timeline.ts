@@ -113,7 +113,9 @@ export class TimelineBuilder implements SampleSink {
   }
 
   sample(s: K6Sample): void {
-    const phase = s.tags.phase;
+    // k6 tags dropped_iterations with the scenario only, not the scenario's tags: a phase's
+    // scenario is named after the phase (scripts/lib/profiles.ts), so the name stands in
+    const phase = s.tags.phase ?? s.tags.scenario;
     // setup()'s health check runs before the load: it is neither load nor the run's start
     if (phase === undefined || !this.#phaseNames.has(phase)) return;
     if (s.time < this.#startMs) this.#startMs = s.time;
