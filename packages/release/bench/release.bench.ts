@@ -41,6 +41,21 @@ const stats = (xs: readonly number[], unit = ' s') => {
 };
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** Replaces what lies between two markers of a generated section (the markers stay). */
+async function replaceBetween(
+  file: string,
+  start: string,
+  end: string,
+  text: string,
+): Promise<void> {
+  const doc = await readFile(file, 'utf8');
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} … ${end} markers`);
+  await writeFile(file, `${doc.slice(0, i + start.length)}\n${text}${doc.slice(j)}`);
+  log(`updated ${file}`);
+}
+
 /** First new pod created → last old pod gone: the pods' replacement, as the watches saw it. */
 function replacementSeconds(r: ScenarioRecord): number {
   const created = r.rollout.podsCreated.map((p) => p.atMs);
@@ -106,17 +121,28 @@ try {
 | control: maxUnavailable 100% (must fail) | ${stats(control.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(control.map((r) => r.load.duringRelease.requests))} | ${sum(control.map((r) => r.load.failed))} (per run ${control.map((r) => r.load.failed).join(', ')}) |
 | good release without the preStop sleep (\`preStopSleepSeconds: 0\`) | ${stats(noPreStop.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(noPreStop.map((r) => r.load.duringRelease.requests))} | ${sum(noPreStop.map((r) => r.load.failed))} (per run ${noPreStop.map((r) => r.load.failed).join(', ')}) |
 `;
+  // The ADR's short version: the figures a reader of the rollback strategy asks for first.
+  const adr = `| ${runs} runs on the sandbox, ${rate} req/s | rollout / rollback time (min / median / max) | requests served while it ran | failed |
+| --- | ---: | ---: | ---: |
+| good release (\`helm upgrade --atomic\` until Ready) | ${stats(good.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(good.map((r) => r.load.duringRelease.requests))} | ${sum(good.map((r) => r.load.failed))} |
+| bad release rolled back (the rollback alone, after the ${badTimeout} s timeout) | ${stats(bad.map((r) => (r.outcome.upgrade?.rollbackStartedAfterMs === undefined ? Number.NaN : s1(r.outcome.upgrade.durationMs - r.outcome.upgrade.rollbackStartedAfterMs))))} | ${sum(bad.map((r) => r.load.duringRelease.requests))} | ${sum(bad.map((r) => r.load.failed))} |
+| failed migration (the step gives up; no pod changes) | ${stats(migration.map((r) => (r.outcome.migrations.status === 'skipped' ? 0 : s1(r.outcome.migrations.durationMs))))} | ${sum(migration.map((r) => r.load.duringRelease.requests))} | ${sum(migration.map((r) => r.load.failed))} |
+| control: maxUnavailable 100% (must fail) | ${stats(control.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(control.map((r) => r.load.duringRelease.requests))} | ${sum(control.map((r) => r.load.failed))} |
+`;
   process.stdout.write(`${section}\n`);
   if (values['write-docs']) {
-    const file = repoPath('docs', 'benchmarks.md');
-    const doc = await readFile(file, 'utf8');
-    const start = '<!-- bench:release:start -->';
-    const end = '<!-- bench:release:end -->';
-    const i = doc.indexOf(start);
-    const j = doc.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
-    await writeFile(file, `${doc.slice(0, i + start.length)}\n${section}${doc.slice(j)}`);
-    log(`updated ${file}`);
+    await replaceBetween(
+      repoPath('docs', 'benchmarks.md'),
+      '<!-- bench:release:start -->',
+      '<!-- bench:release:end -->',
+      section,
+    );
+    await replaceBetween(
+      repoPath('docs', 'adr', '0005-release-lifecycle.md'),
+      '<!-- release-figures:start -->',
+      '<!-- release-figures:end -->',
+      adr,
+    );
   }
 } finally {
   await sandboxDown({ dir }).catch(() => undefined);
