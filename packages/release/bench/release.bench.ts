@@ -125,7 +125,7 @@ try {
   const adr = `| ${runs} runs on the sandbox, ${rate} req/s | rollout / rollback time (min / median / max) | requests served while it ran | failed |
 | --- | ---: | ---: | ---: |
 | good release (\`helm upgrade --atomic\` until Ready) | ${stats(good.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(good.map((r) => r.load.duringRelease.requests))} | ${sum(good.map((r) => r.load.failed))} |
-| bad release rolled back (the rollback alone, after the ${badTimeout} s timeout) | ${stats(bad.map((r) => (r.outcome.upgrade?.rollbackStartedAfterMs === undefined ? Number.NaN : s1(r.outcome.upgrade.durationMs - r.outcome.upgrade.rollbackStartedAfterMs))))} | ${sum(bad.map((r) => r.load.duringRelease.requests))} | ${sum(bad.map((r) => r.load.failed))} |
+| bad release rolled back (time: the rollback alone, after the ${badTimeout} s timeout; requests: the whole release) | ${stats(bad.map((r) => (r.outcome.upgrade?.rollbackStartedAfterMs === undefined ? Number.NaN : s1(r.outcome.upgrade.durationMs - r.outcome.upgrade.rollbackStartedAfterMs))))} | ${sum(bad.map((r) => r.load.duringRelease.requests))} | ${sum(bad.map((r) => r.load.failed))} |
 | failed migration (the step gives up; no pod changes) | ${stats(migration.map((r) => (r.outcome.migrations.status === 'skipped' ? 0 : s1(r.outcome.migrations.durationMs))))} | ${sum(migration.map((r) => r.load.duringRelease.requests))} | ${sum(migration.map((r) => r.load.failed))} |
 | control: maxUnavailable 100% (must fail) | ${stats(control.map((r) => s1(r.outcome.upgrade?.durationMs ?? 0)))} | ${sum(control.map((r) => r.load.duringRelease.requests))} | ${sum(control.map((r) => r.load.failed))} |
 `;
