@@ -13,6 +13,8 @@ Commands:
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
   load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
   chaos run | recover | fis-template                AZ outage, node loss, pod kill, RDS failover (see --help)
+  release deploy | migrate | prove                  migrations, then helm upgrade --atomic; the
+                                                    rollout and rollback proof under load
 
 Options: --help, --version`;
 
@@ -84,6 +86,11 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'chaos') {
       const { chaosCommand } = await import('./chaos-command.ts');
       const result = await chaosCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'release') {
+      const { releaseCommand } = await import('./release-command.ts');
+      const result = await releaseCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);

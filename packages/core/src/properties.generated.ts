@@ -1445,5 +1445,32 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "note": "load (scale-out scenario: `stackproof load run --scenario scale-out`)",
       "exercised": true
     }
+  },
+  {
+    "id": "k8s.release-under-load",
+    "family": "k8s",
+    "title": "Releases roll out, or are rolled back, without a failed request",
+    "severity": "high",
+    "description": "Seed 002 relies on Kubernetes rolling updates and rollbacks. A strategy on paper (maxUnavailable 0, readiness probes, a PDB) is not a release that keeps serving: endpoints must drop old pods before they stop, a release that never gets Ready must be rolled back while the old pods serve, and a failed migration must stop the release before any pod changes.",
+    "references": [],
+    "section": "Kubernetes (`eks/prod1/k8s`, charts)",
+    "where": "charts (backend Deployment), the deploy workflow",
+    "claim": "under steady load a good release rolls out and a bad one is rolled back by `helm upgrade --atomic` with zero failed requests; a failed migration stops the release with the Deployment unchanged",
+    "plan": {
+      "evidence": "—",
+      "why": "a rollout is behaviour under load; the manifests only show the strategy (k8s.probes, k8s.pdb-allows-disruption)"
+    },
+    "live": {
+      "evidence": "—",
+      "checked": false,
+      "why": "a release is proven by making one under load, not by a read"
+    },
+    "chaos": {
+      "experiments": [
+        "release"
+      ],
+      "note": "release under load (`stackproof release prove`: good release, bad release rolled back, failed migration, unsafe-strategy control)",
+      "exercised": true
+    }
   }
 ];
