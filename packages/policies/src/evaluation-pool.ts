@@ -27,6 +27,11 @@ export interface PoolRun {
   readonly onDocument: (index: number, document: Record<string, unknown>) => void;
   /** The error a thread's trap means (see policy-bundle.ts evaluationError). */
   readonly trapError: (trap: RangeError | string, inputBytes: number) => Error;
+  /**
+   * Evaluates one input on the calling thread, which then takes jobs like a pool thread between
+   * handling the threads' answers (one isolate and heap fewer than a thread of its own).
+   */
+  readonly local?: (json: string) => Promise<Record<string, unknown>>;
 }
 
 // Jobs queued per thread: one running and one waiting, so a thread never waits for this thread
@@ -71,6 +76,7 @@ export class EvaluationPool {
     let sent = 0;
     let delivered = 0;
     const listeners: (() => void)[] = [];
+    let stopped = false;
     try {
       await new Promise<void>((resolve, reject) => {
         const send = (worker: Worker): void => {
@@ -91,15 +97,28 @@ export class EvaluationPool {
               'stackproof/main returned no { results, rules } document (the bundle is broken or stale)',
             );
           }
-          done.set(reply.index, reply.document);
+          deliver(reply.index, reply.document);
+          send(worker);
+        };
+        const deliver = (index: number, document: Record<string, unknown>): void => {
+          done.set(index, document);
           while (done.has(delivered)) {
-            const document = done.get(delivered) as Record<string, unknown>;
+            const next = done.get(delivered) as Record<string, unknown>;
             done.delete(delivered);
             inputBytes.delete(delivered);
-            run.onDocument(delivered++, document);
+            run.onDocument(delivered++, next);
           }
           if (delivered === run.count) resolve();
-          else send(worker);
+        };
+        const local = run.local;
+        const evaluateLocally = async (): Promise<void> => {
+          if (local === undefined) return;
+          while (sent < run.count && !stopped) {
+            const index = sent++;
+            deliver(index, await local(run.input(index)));
+            // Lets the threads' answers in, and feeds the threads, between two local jobs.
+            await new Promise((next) => setImmediate(next));
+          }
         };
         for (const worker of this.#workers) {
           const onMessage = (reply: PoolReply): void => {
@@ -125,8 +144,10 @@ export class EvaluationPool {
         for (let i = 0; i < JOBS_PER_THREAD; i++) {
           for (const worker of this.#workers) send(worker);
         }
+        evaluateLocally().catch(reject);
       });
     } catch (error) {
+      stopped = true;
       // Jobs still queued in the threads would answer into the next batch: stop them.
       await this.close();
       throw error;

@@ -61,7 +61,11 @@ describe('evaluation on worker threads', () => {
     expect(status(threaded.findings)).not.toContain('fail');
   });
 
-  it('stops on an evaluation that fails in a thread, and evaluates again afterwards', async () => {
+  // With two-way evaluation, inputs 0 and 1 go to the worker thread and 2 to this thread.
+  it.each([
+    [1, 'the worker thread'],
+    [2, 'this thread'],
+  ])('stops on input %i failing on %s, and evaluates again afterwards', async (broken) => {
     const valid = JSON.stringify({
       kind: 'terraform-plan',
       params: {},
@@ -82,7 +86,7 @@ describe('evaluation on worker threads', () => {
     expect(error).toBeInstanceOf(PolicyInputError);
     expect((error as PolicyInputError).kind).toBe('bad-input');
     expect((error as Error).message).toMatch(/broken\.json.*nests too deeply/);
-    expect(seen).not.toContain(2);
+    expect(seen).not.toContain(broken);
     // The failed run's threads are gone; the next run starts new ones.
     const again: number[] = [];
     await bundle.evaluateEach(

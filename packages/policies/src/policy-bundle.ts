@@ -59,15 +59,27 @@ export interface EvaluateOptions {
 export interface EvaluateEachOptions extends EvaluateOptions {
   /** Size of the largest input's JSON, to size each wasm memory once. */
   readonly maxInputBytes: number;
+  /** Size of all inputs' JSON (default: `maxInputBytes` times their number). */
+  readonly totalInputBytes?: number;
   /**
    * Threads that evaluate at the same time, each with its own wasm memory (default: the cores
-   * Node may use, at most 4; 1 evaluates on this thread).
+   * Node may use, at most 4, where the inputs add up to a few MB and none is very large; else 1,
+   * which evaluates on this thread).
    */
   readonly threads?: number;
 }
 
 /** Threads for several evaluations: one per core Node may use, at most 4 (one wasm heap each). */
 export const MAX_EVALUATION_THREADS = 4;
+
+// Threads pay off from a few MB of input on (each starts an isolate, about 30 MB and 0.15 s of
+// CPU): the 10k-resource plan is about 4 MB of projected input.
+const MIN_THREADED_TOTAL_BYTES = 3 * 1024 * 1024;
+// Each thread keeps a wasm heap of 30 to 80 bytes per byte of its largest input. Where the
+// largest input is larger than this (the S3 buckets of a 200k-resource plan, which every shard
+// that judges buckets carries, are 8 MB), a second heap costs more memory than the time it
+// saves is worth: one thread.
+const MAX_THREADED_INPUT_BYTES = 4 * 1024 * 1024;
 
 export function defaultThreads(): number {
   return Math.min(availableParallelism(), MAX_EVALUATION_THREADS);
@@ -250,14 +262,15 @@ export class PolicyBundle {
   }
 
   /**
-   * Starts `threads` evaluation threads now, so that they load while the caller reads a large
-   * input on this thread; `evaluateEach` then uses them.
+   * Starts the worker threads of a `threads`-way evaluation now (`threads - 1` of them: this
+   * thread evaluates too), so that they load while the caller reads a large input on this
+   * thread; `evaluateEach` then uses them.
    */
   startThreads(threads: number = defaultThreads()): void {
     if (threads <= 1) return;
-    if (this.#pool === undefined || this.#pool.closed || this.#pool.threads < threads) {
+    if (this.#pool === undefined || this.#pool.closed || this.#pool.threads < threads - 1) {
       void this.#pool?.close();
-      this.#pool = new EvaluationPool(this.#module, threads);
+      this.#pool = new EvaluationPool(this.#module, threads - 1);
     }
   }
 
@@ -314,22 +327,35 @@ export class PolicyBundle {
     onEvaluation: (index: number, evaluation: PolicyEvaluation) => void,
     options: EvaluateEachOptions,
   ): Promise<void> {
-    const threads = Math.min(count, Math.max(1, options.threads ?? defaultThreads()));
+    const total = options.totalInputBytes ?? options.maxInputBytes * count;
+    // Threads asked for are used; by default only where they pay off.
+    const wanted =
+      options.threads ??
+      (total < MIN_THREADED_TOTAL_BYTES || options.maxInputBytes > MAX_THREADED_INPUT_BYTES
+        ? 1
+        : defaultThreads());
+    const threads = Math.min(count, Math.max(1, wanted));
     if (threads <= 1) {
+      // Threads started early for an input that turned out not to need them.
+      await this.#pool?.close();
+      this.#pool = undefined;
       this.reserve(options.maxInputBytes);
       for (let index = 0; index < count; index++) {
         onEvaluation(index, await this.evaluateJson(input(index), options));
       }
       return;
     }
-    if (this.#pool === undefined || this.#pool.closed || this.#pool.threads < threads) {
+    // This thread evaluates too: `threads - 1` worker threads.
+    if (this.#pool === undefined || this.#pool.closed || this.#pool.threads < threads - 1) {
       await this.#pool?.close();
-      this.#pool = new EvaluationPool(this.#module, threads);
+      this.#pool = new EvaluationPool(this.#module, threads - 1);
     }
+    this.reserve(options.maxInputBytes);
     await this.#pool.run({
       pages: initialPages(options.maxInputBytes),
       count,
       input,
+      local: (json) => this.#evaluateDocument(json, options),
       onDocument: (index, document) => onEvaluation(index, checkedEvaluation(document)),
       trapError: (trap, inputBytes) => evaluationError(trap, options.source, inputBytes),
     });

@@ -52,7 +52,7 @@ export interface EvaluationProgress {
   readonly resources: number;
 }
 
-/** One evaluation's worth of input: the document and the addresses whose verdicts it gives. */
+/** One evaluation's worth of input: its JSON text and the addresses whose verdicts it gives. */
 interface Evaluation {
   readonly own?: ReadonlySet<string>;
   readonly resources: number;
@@ -219,6 +219,7 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
         {
           source,
           maxInputBytes: Math.max(0, ...planned.map((e) => e.bytes)),
+          totalInputBytes: planned.reduce((sum, e) => sum + e.bytes, 0),
           ...(options.threads !== undefined ? { threads: options.threads } : {}),
         },
       );
