@@ -76,7 +76,7 @@ describe('evaluation on worker threads', () => {
       4,
       // Nested far deeper than the policy's parser can follow: the wasm stack overflows.
       (index) =>
-        index === 2
+        index === broken
           ? `{"kind":"terraform-plan","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
           : valid,
       (index) => seen.push(index),
