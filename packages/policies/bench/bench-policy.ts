@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -61,7 +61,13 @@ const timeoutMs = Number(args.timeout) * 1000;
 interface Measurement {
   readonly wallSeconds: number;
   readonly maxRssMb: number;
+  /** User + system CPU time: what a shared machine's load does not stretch. */
+  readonly cpuSeconds: number;
 }
+
+// The machine is shared: the 1-minute load average, sampled before every measured command, says
+// how much the wall times were stretched.
+const loads: number[] = [];
 type Outcome = Measurement | { readonly skipped: string };
 
 /**
@@ -74,7 +80,8 @@ function measure(
   env: NodeJS.ProcessEnv = process.env,
   refusals = false,
 ): Outcome {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...commandArgs], {
+  loads.push(loadavg()[0] ?? 0);
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...commandArgs], {
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 1024 * 1024 * 1024,
@@ -83,12 +90,16 @@ function measure(
   if (result.error !== undefined) return { skipped: `did not finish: ${result.error.message}` };
   const lines = result.stderr.trim().split('\n');
   const last = lines[lines.length - 1] ?? '';
-  const match = /^([\d.]+) (\d+)$/.exec(last);
+  const match = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
   const exit = /Command exited with non-zero status (\d+)/.exec(result.stderr)?.[1];
   if (match === null || (exit !== undefined && exit !== '1' && !(refusals && exit === '2'))) {
     return { skipped: `failed (exit ${exit ?? result.status}): ${lines.slice(-4).join(' | ')}` };
   }
-  return { wallSeconds: Number(match[1]), maxRssMb: Number(match[2]) / 1024 };
+  return {
+    wallSeconds: Number(match[1]),
+    maxRssMb: Number(match[2]) / 1024,
+    cpuSeconds: Number(match[3]) + Number(match[4]),
+  };
 }
 
 function median(outcomes: readonly Outcome[]): Outcome {
@@ -96,7 +107,11 @@ function median(outcomes: readonly Outcome[]): Outcome {
   if (ok.length === 0) return outcomes[0] ?? { skipped: 'not run' };
   const sorted = [...ok].sort((a, b) => a.wallSeconds - b.wallSeconds);
   const mid = sorted[Math.floor(sorted.length / 2)] as Measurement;
-  return { wallSeconds: mid.wallSeconds, maxRssMb: Math.max(...ok.map((o) => o.maxRssMb)) };
+  return {
+    wallSeconds: mid.wallSeconds,
+    maxRssMb: Math.max(...ok.map((o) => o.maxRssMb)),
+    cpuSeconds: mid.cpuSeconds,
+  };
 }
 
 function findOpa(): string | undefined {
@@ -171,6 +186,19 @@ function cell(outcome: Outcome | undefined, key: 'wallSeconds' | 'maxRssMb'): st
 
 function pair(outcome: Outcome | undefined): string {
   return `${cell(outcome, 'wallSeconds')} / ${cell(outcome, 'maxRssMb')}`;
+}
+
+/** Wall time, CPU time (user + system) and peak RSS. */
+function triple(outcome: Outcome | undefined): string {
+  const cpu =
+    outcome !== undefined && 'cpuSeconds' in outcome ? `${outcome.cpuSeconds.toFixed(2)} s` : 'n/a';
+  return `${cell(outcome, 'wallSeconds')} / ${cpu} / ${cell(outcome, 'maxRssMb')}`;
+}
+
+/** The load averages sampled during the run, as a range. */
+function loadRange(): string {
+  if (loads.length === 0) return 'not sampled';
+  return `${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)}`;
 }
 
 function ratio(a: Outcome | undefined, b: Outcome | undefined): string {
@@ -362,13 +390,14 @@ async function syntheticTable(
     }
     rows.push(
       `| ${size.toLocaleString('en-US')} | ${(bytes / 1e6).toFixed(0)} MB | ${report.summary.total} (${report.summary.fail} fail, ${report.summary.unknown} unknown) | ` +
-        `${pair(gate)} | ${pair(opaOutcome)} | ${pair(checkovOutcome)} | ${ratio(gate, opaOutcome)} | ${ratio(gate, checkovOutcome)} |`,
+        `${triple(gate)} | ${triple(opaOutcome)} | ${triple(checkovOutcome)} | ${ratio(gate, opaOutcome)} | ${ratio(gate, checkovOutcome)} |`,
     );
   }
   return [
-    `Wall time is the median of ${runs} run(s) (Checkov: 1), peak RSS the maximum (GNU time).`,
+    `Wall time is the median of ${runs} run(s) (Checkov: 1), with the CPU time (user + system) of that run; peak RSS the maximum (GNU time). ` +
+      `Load average (1 min, ${cpus().length} cores, shared machine) before the measured commands: ${loadRange()}.`,
     '',
-    '| resources | plan size | results | stackproof (wall / peak RSS) | opa eval (wall / peak RSS) | checkov (wall / peak RSS) | opa ÷ stackproof | checkov ÷ stackproof |',
+    '| resources | plan size | results | stackproof (wall / CPU / peak RSS) | opa eval (wall / CPU / peak RSS) | checkov (wall / CPU / peak RSS) | opa ÷ stackproof | checkov ÷ stackproof |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),

@@ -26,6 +26,12 @@ export interface PlanShard {
   readonly resources: number;
   /** Size of the document's JSON, to size the wasm memory before the first evaluation. */
   readonly bytes: number;
+  /**
+   * The document's JSON text, the same as `JSON.stringify(document)`, made when asked (one shard
+   * at a time) from each change's JSON, serialised once per plan: the context resources that
+   * travel in every shard are not serialised again for each.
+   */
+  json(): string;
 }
 
 export interface ShardOptions {
@@ -141,28 +147,32 @@ function shard(
   types: ReadonlySet<string>,
   reads: PlanReads,
   params: Readonly<Record<string, unknown>>,
-  sizeOf: (change: Change) => number,
+  jsonOf: (change: Change) => string,
 ): PlanShard {
   const configuration = projectConfiguration(plan.configuration, types, reads);
+  const configurationJson = configuration !== undefined ? JSON.stringify(configuration) : '';
   const bytes =
-    changes.reduce((sum, c) => sum + sizeOf(c) + 1, 0) +
-    JSON.stringify(configuration ?? {}).length +
+    changes.reduce((sum, c) => sum + jsonOf(c).length + 1, 0) +
+    configurationJson.length +
     [...own].reduce((sum, a) => sum + a.length + 8, 0);
-  return {
-    document: {
-      kind: 'terraform-plan',
-      params,
-      own: Object.fromEntries([...own].map((address) => [address, true])),
-      plan: {
-        format_version: plan.format_version,
-        resource_changes: changes,
-        ...(configuration !== undefined ? { configuration } : {}),
-      },
+  const ownObject = Object.fromEntries([...own].map((address) => [address, true]));
+  const document = {
+    kind: 'terraform-plan',
+    params,
+    own: ownObject,
+    plan: {
+      format_version: plan.format_version,
+      resource_changes: changes,
+      ...(configuration !== undefined ? { configuration } : {}),
     },
-    own,
-    resources: changes.length,
-    bytes,
   };
+  // Keys in the order of `document`, so the text is JSON.stringify(document) (a test holds this).
+  const json = (): string =>
+    `{"kind":"terraform-plan","params":${JSON.stringify(params)},"own":${JSON.stringify(ownObject)},` +
+    `"plan":{"format_version":${JSON.stringify(plan.format_version)},` +
+    `"resource_changes":[${changes.map(jsonOf).join(',')}]` +
+    `${configuration !== undefined ? `,"configuration":${configurationJson}` : ''}}}`;
+  return { document, own, resources: changes.length, bytes, json };
 }
 
 /**
@@ -198,15 +208,18 @@ export function planShards(
   }
   const ofTypes = (types: Iterable<string>): Change[] =>
     [...types].flatMap((t) => byType.get(t) ?? []);
-  const sizes = new Map<Change, number>();
-  const sizeOf = (change: Change): number => {
-    let size = sizes.get(change);
-    if (size === undefined) {
-      size = JSON.stringify(change).length;
-      sizes.set(change, size);
+  // Each change is serialised once: its length sizes the shards, its text goes into every shard
+  // that carries it.
+  const texts = new Map<Change, string>();
+  const jsonOf = (change: Change): string => {
+    let text = texts.get(change);
+    if (text === undefined) {
+      text = JSON.stringify(change);
+      texts.set(change, text);
     }
-    return size;
+    return text;
   };
+  const sizeOf = (change: Change): number => jsonOf(change).length;
   const shards: PlanShard[] = [];
 
   /**
@@ -225,7 +238,7 @@ export function planShards(
       const changes = carried(chunk);
       const types = new Set(changes.map((c) => c.type as string));
       const own = new Set(chunk.map((c) => c.address as string));
-      shards.push(shard(plan, changes, own, types, reads, params, sizeOf));
+      shards.push(shard(plan, changes, own, types, reads, params, jsonOf));
       chunk = [];
       bytes = 0;
     };

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { type Severity, severityRank } from '@stackproof/core';
 import { PolicyBundleError } from './errors.ts';
 import { compareFindings, type Finding, type PolicyReport, summarize } from './findings.ts';
@@ -5,6 +6,7 @@ import { planShards } from './plan-shards.ts';
 import {
   type BundleContract,
   PolicyBundle,
+  type PolicyEvaluation,
   type PolicyResult,
   type RuleMetadata,
 } from './policy-bundle.ts';
@@ -34,6 +36,8 @@ export interface PolicyCheckOptions {
   readonly bundle?: PolicyBundle;
   /** Upper bound of one shard's own resources, in bytes of JSON (see plan-shards.ts). */
   readonly maxShardBytes?: number;
+  /** Threads that evaluate a plan's shards at the same time (default: cores, at most 4). */
+  readonly threads?: number;
   /** Called once per wasm evaluation, for progress on large plans. */
   readonly onEvaluation?: (progress: EvaluationProgress) => void;
   readonly now?: Date;
@@ -48,12 +52,13 @@ export interface EvaluationProgress {
   readonly resources: number;
 }
 
-/** One evaluation's worth of input: the document and the addresses whose verdicts it gives. */
+/** One evaluation's worth of input: its JSON text and the addresses whose verdicts it gives. */
 interface Evaluation {
-  readonly document: Readonly<Record<string, unknown>>;
   readonly own?: ReadonlySet<string>;
   readonly resources: number;
   readonly bytes: number;
+  /** The input document's JSON text. */
+  json(): string;
 }
 
 function evaluations(
@@ -63,13 +68,27 @@ function evaluations(
 ): Evaluation[] {
   const params = options.params ?? {};
   if (input.kind === 'kubernetes') {
-    const document = { kind: input.kind, params, objects: input.objects };
-    return [{ document, resources: input.objects.length, bytes: JSON.stringify(document).length }];
+    const json = JSON.stringify({ kind: input.kind, params, objects: input.objects });
+    return [{ resources: input.objects.length, bytes: json.length, json: () => json }];
   }
   return planShards(input.plan, contract.planReads, {
     params,
     ...(options.maxShardBytes !== undefined ? { maxShardBytes: options.maxShardBytes } : {}),
   });
+}
+
+// Plans from this size up are cut into several shards (a shard judges about 1 MB of the
+// projected plan, a third or less of the file).
+const EARLY_THREADS_BYTES = 8 * 1024 * 1024;
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : 0;
+  } catch {
+    // A missing target is reported by loadPolicyInputs.
+    return 0;
+  }
 }
 
 /** A verdict may raise its rule's severity (a cluster that can lose every node), never lower it. */
@@ -93,10 +112,22 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
   const waivers: Waiver[] = options.waiversFile ? await readWaivers(options.waiversFile) : [];
   const bundle = options.bundle ?? (await PolicyBundle.load());
   const contract = await bundle.contract();
-  const { inputs, skipped, notes } = await loadPolicyInputs(options.target, {
-    planReads: contract.planReads,
-    manifestKinds: contract.manifestKinds,
-  });
+  // A plan this large takes several evaluations: the evaluation threads start while it is read.
+  if (options.threads !== 1 && (await fileSize(options.target)) >= EARLY_THREADS_BYTES) {
+    bundle.startThreads(options.threads);
+  }
+  let loaded: Awaited<ReturnType<typeof loadPolicyInputs>>;
+  try {
+    loaded = await loadPolicyInputs(options.target, {
+      planReads: contract.planReads,
+      manifestKinds: contract.manifestKinds,
+    });
+  } catch (error) {
+    // Threads left running would keep the process alive.
+    await bundle.release();
+    throw error;
+  }
+  const { inputs, skipped, notes } = loaded;
   const matcher = waiverMatcher(waivers, now);
   const rulesById = new Map(contract.rules.map((rule) => [rule.id, rule]));
 
@@ -138,16 +169,14 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
             )
           : undefined;
       const planned = evaluations(input, contract, options);
-      // One wasm memory for every evaluation of the input, sized for the largest.
-      bundle.reserve(Math.max(0, ...planned.map((e) => e.bytes)));
-      for (const [index, evaluation] of planned.entries()) {
+      const judge = (index: number, { results }: PolicyEvaluation): void => {
+        const evaluation = planned[index] as Evaluation;
         options.onEvaluation?.({
           input: inputName,
           evaluation: index + 1,
           evaluations: planned.length,
           resources: evaluation.resources,
         });
-        const { results } = await bundle.evaluate(evaluation.document, { source });
         for (const result of results) {
           if (evaluation.own !== undefined && !evaluation.own.has(result.address)) continue;
           const rule = rulesById.get(result.rule);
@@ -181,11 +210,23 @@ export async function runPolicyCheck(options: PolicyCheckOptions): Promise<Polic
               : {}),
           });
         }
-      }
+      };
+      // Every evaluation's input is sized for the largest: one wasm memory (per thread) for all.
+      await bundle.evaluateEach(
+        planned.length,
+        (index) => (planned[index] as Evaluation).json(),
+        judge,
+        {
+          source,
+          maxInputBytes: Math.max(0, ...planned.map((e) => e.bytes)),
+          totalInputBytes: planned.reduce((sum, e) => sum + e.bytes, 0),
+          ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        },
+      );
     }
   } finally {
     // The wasm memory (hundreds of MB for a large plan) is not needed for the report.
-    bundle.release();
+    await bundle.release();
   }
   findings.sort(compareFindings);
   const rules = [...contract.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
