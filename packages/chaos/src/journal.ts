@@ -2,6 +2,22 @@ import { appendJsonLine, readJsonLines } from '@stackproof/core';
 import type { FaultRecord } from './faults/fault.ts';
 
 /**
+ * Where a fault's target is, so that `stackproof chaos recover` can reach it after a crash with
+ * nothing but the journal: a sandbox (its directory: the daemon, its moto, its cluster) or an AWS
+ * account (its id, checked against the credentials before anything is rolled back) and a
+ * Kubernetes cluster (kubeconfig and context).
+ */
+export type TargetRef =
+  | { readonly kind: 'sandbox'; readonly dir: string }
+  | {
+      readonly kind: 'aws';
+      readonly account: string;
+      readonly region: string;
+      readonly kubeconfig?: string;
+      readonly context?: string;
+    };
+
+/**
  * The chaos journal: an append-only JSON-lines file (core's appendJsonLine / readJsonLines). An
  * `inject` entry is written and synced to disk BEFORE a fault is injected, with the fault's
  * planned record, and a `rollback` entry after it has been undone, so after a crash
@@ -19,6 +35,8 @@ export type JournalEntry =
       readonly target: string;
       /** What rollback needs to undo the fault: the fault's record (see Fault.plan). */
       readonly record: FaultRecord;
+      /** Where the target is (absent in journals written before it existed). */
+      readonly where?: TargetRef;
       readonly at: string;
     }
   | {
@@ -42,9 +60,12 @@ function entryProblem(value: unknown): string | undefined {
     if (typeof entry[key] !== 'string') return `no ${key}`;
   }
   const record = entry.record;
-  return typeof record === 'object' && record !== null && !Array.isArray(record)
-    ? undefined
-    : 'no record';
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'no record';
+  const where = entry.where as { kind?: unknown } | undefined;
+  if (where !== undefined && where.kind !== 'sandbox' && where.kind !== 'aws') {
+    return `unknown target kind ${JSON.stringify(where.kind)}`;
+  }
+  return undefined;
 }
 
 /** Appends an entry and syncs it to disk before returning. */

@@ -1,5 +1,6 @@
 import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
+import { chaosCommand } from './chaos-command.ts';
 import type { CliOutcome } from './cli-outcome.ts';
 import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
 import { loadCommand } from './load-command.ts';
@@ -13,10 +14,11 @@ export const USAGE = `Usage: stackproof <command>
 Commands:
   policy check <plan.json | manifests.yaml | dir>   evaluate the policy gate (see --help)
   live check --outputs DIR                          check the live stack after apply (see --help)
-  sandbox up | down | status | env | nodes | fail | restore
+  sandbox up | down | status | env | nodes | database | fail | restore
                                                     the local stand-in for AWS + EKS
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
   load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
+  chaos run | recover | fis-template                AZ outage, node loss, pod kill, RDS failover (see --help)
 
 Options: --help, --version`;
 
@@ -52,6 +54,13 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'live') {
       throw new UsageError(`unknown live subcommand '${sub ?? ''}'\n\n${LIVE_CHECK_USAGE}`);
     }
+    if (command === 'live' && sub === 'check') {
+      const result = await liveCheckCommand(rest);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: '' };
+    }
+    if (command === 'live') {
+      throw new UsageError(`unknown live subcommand '${sub ?? ''}'\n\n${LIVE_CHECK_USAGE}`);
+    }
     if (command === 'sandbox') {
       const result = await sandboxCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
@@ -62,6 +71,10 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     }
     if (command === 'load') {
       const result = await loadCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'chaos') {
+      const result = await chaosCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {

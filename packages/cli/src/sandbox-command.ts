@@ -8,15 +8,19 @@ import {
 import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
 
-export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | nodes | fail | restore> [--dir DIR]
+export const SANDBOX_USAGE = `Usage: stackproof sandbox <up | down | status | env | nodes | database | fail | restore> [--dir DIR]
 
   up                    start the sandbox (idempotent); prints how to use it
   down                  stop everything; checks that no process or port is left
   status                health of each component (exit 1 when one is unhealthy)
   env                   shell exports: eval "$(stackproof sandbox env)"
   nodes                 every node with its zone and whether it has power
+  database              the Multi-AZ database stand-in: endpoint, primary and standby, their zones
   fail node|zone NAME   power loss of a node or of every node in a zone (prints JSON)
+  fail database         a Multi-AZ failover: sessions break, the standby is promoted behind the
+                        same endpoint, the old primary rejoins as standby (prints JSON)
   restore node|zone NAME
+  restore database      wait until the standby streams again (rebuilt if it is down)
 
 Options:
   --dir DIR   the sandbox's directory (default .sandbox)`;
@@ -118,12 +122,30 @@ Stop it:
       );
       return { exitCode: 0, stdout: `${lines.join('\n')}\n` };
     }
+    case 'database': {
+      const db = await (await SandboxClient.connect(dir)).database();
+      return {
+        exitCode: 0,
+        stdout: `endpoint ${db.endpoint.host}:${db.endpoint.port} (what the backend and sandbox env use)
+primary  ${db.primary.name.padEnd(24)} ${db.primary.zone.padEnd(16)} ${db.primary.running ? 'running' : 'DOWN'}
+standby  ${db.standby.name.padEnd(24)} ${db.standby.zone.padEnd(16)} ${db.standby.state}${db.standby.detail === undefined ? '' : ` (${db.standby.detail})`}
+Multi-AZ ${db.multiAz ? 'yes' : 'NO (standby not in sync)'}; ${db.failovers} failover(s)
+`,
+      };
+    }
     case 'fail':
     case 'restore': {
       const [kind, name] = rest;
+      if (kind === 'database' && name === undefined) {
+        const client = await SandboxClient.connect(dir);
+        const result = await (action === 'fail'
+          ? client.failoverDatabase()
+          : client.rejoinStandby());
+        return { exitCode: 0, stdout: `${JSON.stringify(result)}\n` };
+      }
       if ((kind !== 'node' && kind !== 'zone') || name === undefined) {
         throw new UsageError(
-          `sandbox ${action} needs 'node NAME' or 'zone NAME'\n\n${SANDBOX_USAGE}`,
+          `sandbox ${action} needs 'node NAME', 'zone NAME' or 'database'\n\n${SANDBOX_USAGE}`,
         );
       }
       // A name the sandbox does not have comes back as SandboxTargetError (bad input, exit 2),

@@ -228,7 +228,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "AZ outage",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "az-outage blackholes one zone's subnets but measures the workloads, not traffic through the other zones' subnets (the sandbox has no data path through them)"
     }
   },
   {
@@ -259,7 +259,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "AZ outage",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "no probe of egress from the surviving zones during az-outage yet; on the sandbox no traffic goes through a NAT gateway"
     }
   },
   {
@@ -290,7 +290,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "AZ outage",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "no probe of egress from the surviving zones during az-outage yet; on the sandbox no traffic goes through a NAT gateway"
     }
   },
   {
@@ -367,9 +367,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "experiments": [
         "az-outage"
       ],
-      "note": "AZ outage (injects the deny rule)",
-      "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "note": "AZ outage: deny entries on the zone's NACLs only, read back from the target during the fault",
+      "exercised": true
     }
   },
   {
@@ -500,12 +499,10 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "chaos": {
       "experiments": [
-        "az-outage",
-        "node-loss"
+        "az-outage"
       ],
-      "note": "AZ outage, node loss",
-      "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "note": "AZ outage: time until the lost zone's endpoints leave the EndpointSlices (time-to-detect)",
+      "exercised": true
     }
   },
   {
@@ -536,7 +533,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "node loss",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "node-loss judges the workloads (k8s.replicas-min); nothing yet checks that the node group keeps a node in every zone through it"
     }
   },
   {
@@ -641,7 +638,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "AZ outage",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "az-outage stops the zone's node instances but does not wait for the Auto Scaling group to replace them elsewhere (moto's groups launch nothing)"
     }
   },
   {
@@ -675,7 +672,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "AZ outage",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "the sandbox has no load balancer (the steady load goes to a Service route); on AWS az-outage does not yet aim the load at the ALB"
     }
   },
   {
@@ -705,11 +702,11 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "chaos": {
       "experiments": [
-        "rds-failover"
+        "rds-failover",
+        "az-outage"
       ],
-      "note": "RDS failover (time from an SQL probe)",
-      "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "note": "RDS failover (az-outage when the primary is in the zone): downtime from an SQL probe through the endpoint",
+      "exercised": true
     }
   },
   {
@@ -1171,7 +1168,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "node loss",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "node-loss is a power loss, which no PodDisruptionBudget governs; a drain (an eviction-based experiment) would exercise it"
     }
   },
   {
@@ -1200,9 +1197,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "experiments": [
         "az-outage"
       ],
-      "note": "AZ outage",
-      "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "note": "AZ outage: time to recover and requests failed in the fault window under steady load",
+      "exercised": true
     }
   },
   {
@@ -1233,7 +1229,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "load",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "a load run, not a chaos experiment: the scale-out contract (stackproof load run) is recorded under k8s.hpa-scales-out"
     }
   },
   {
@@ -1260,11 +1256,11 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     },
     "chaos": {
       "experiments": [
-        "pod-kill"
+        "pod-kill",
+        "node-loss"
       ],
-      "note": "pod kill",
-      "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "note": "pod kill, node loss: time to recover and requests failed under steady load",
+      "exercised": true
     }
   },
   {
@@ -1295,7 +1291,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       ],
       "note": "pod kill",
       "exercised": false,
-      "why": "no chaos experiment exists yet"
+      "why": "pod-kill judges the service (k8s.replicas-min), not which probe kept the replacement out of the endpoints until it was ready"
     }
   },
   {

@@ -35,7 +35,7 @@ export {
   type OperatorManifestOptions,
   operatorManifest,
 } from './operator-manifest.ts';
-export { formatProgress, type ProgressSnapshot } from './progress.ts';
+export { formatProgress, type ProgressSnapshot, ProgressTailer } from './progress.ts';
 export {
   executionSegments,
   K6ExtensionMissingError,

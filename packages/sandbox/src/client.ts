@@ -3,12 +3,17 @@
 export { SandboxLifecycleError, SandboxTargetError } from './lifecycle/errors.ts';
 export type { SandboxState } from './lifecycle/state.ts';
 export {
+  type DatabaseFailover,
+  type DatabaseNodeInfo,
+  type DatabaseTopology,
   type NodePowerLoss,
   type NodeRestore,
   SandboxClient,
   type SandboxHealthReport,
   type SandboxNodeInfo,
   type SandboxZoneInfo,
+  type StandbyRejoin,
+  type StandbyState,
   type ZonePowerLoss,
   type ZoneRestore,
 } from './sandbox-client.ts';

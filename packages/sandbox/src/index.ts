@@ -24,12 +24,17 @@ export {
 } from './lifecycle/lifecycle.ts';
 export { readSandboxState, type SandboxState, sandboxEnvExports } from './lifecycle/state.ts';
 export {
+  type DatabaseFailover,
+  type DatabaseNodeInfo,
+  type DatabaseTopology,
   type NodePowerLoss,
   type NodeRestore,
   SandboxClient,
   type SandboxHealthReport,
   type SandboxNodeInfo,
   type SandboxZoneInfo,
+  type StandbyRejoin,
+  type StandbyState,
   type ZonePowerLoss,
   type ZoneRestore,
 } from './sandbox-client.ts';

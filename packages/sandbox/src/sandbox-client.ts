@@ -49,6 +49,53 @@ export interface ZoneRestore {
   readonly restored: readonly string[];
 }
 
+/** One server of the sandbox's Multi-AZ database stand-in. */
+export interface DatabaseNodeInfo {
+  /** `postgres-<zone>`: a server keeps its name and zone when its role changes. */
+  readonly name: string;
+  readonly zone: string;
+  /** Its own loopback port (clients use the endpoint, never this). */
+  readonly port: number;
+  readonly role: 'primary' | 'standby';
+  readonly running: boolean;
+}
+
+/**
+ * How the standby relates to the primary, as the primary's pg_stat_replication says: `streaming`
+ * (in sync: a failover may happen), `catching-up`, `rejoining` (being rebuilt after a failover)
+ * or `down`.
+ */
+export type StandbyState = 'streaming' | 'catching-up' | 'rejoining' | 'down';
+
+/** The database as RDS would describe a Multi-AZ instance: where the primary and standby are. */
+export interface DatabaseTopology {
+  /** The stable address (the RDS DNS name's stand-in) the backend and `sandbox env` use. */
+  readonly endpoint: { readonly host: string; readonly port: number };
+  readonly primary: DatabaseNodeInfo;
+  readonly standby: DatabaseNodeInfo & { readonly state: StandbyState; readonly detail?: string };
+  /** A standby in sync in another zone (RDS: MultiAZ with a SecondaryAvailabilityZone). */
+  readonly multiAz: boolean;
+  /** Failovers since the sandbox started. */
+  readonly failovers: number;
+}
+
+/** A failover: the primary's server went away, the standby was promoted, the endpoint moved. */
+export interface DatabaseFailover {
+  readonly from: { readonly name: string; readonly zone: string };
+  readonly to: { readonly name: string; readonly zone: string };
+  /** How long the endpoint refused connections (from cut to routed to the promoted standby). */
+  readonly endpointDownMs: number;
+  /** Client connections the failover broke. */
+  readonly connectionsReset: number;
+}
+
+/** The standby back in sync (`rejoined` false: it was already streaming, nothing was done). */
+export interface StandbyRejoin {
+  readonly standby: { readonly name: string; readonly zone: string };
+  readonly rejoined: boolean;
+  readonly durationMs: number;
+}
+
 export interface SandboxHealthReport {
   readonly healthy: boolean;
   readonly components: readonly ComponentHealth[];
@@ -116,6 +163,26 @@ export class SandboxClient {
   /** Power back on every powered-off node in a zone. */
   restoreZone(zone: string): Promise<ZoneRestore> {
     return this.#request('POST', `/zones/${encodeURIComponent(zone)}/restore`);
+  }
+
+  /** The Multi-AZ database stand-in: endpoint, primary and standby with their zones. */
+  database(): Promise<DatabaseTopology> {
+    return this.#request('GET', '/database');
+  }
+
+  /**
+   * A Multi-AZ failover of the database, as RebootDBInstance with ForceFailover does on RDS:
+   * open sessions break, the standby is promoted, the endpoint moves; the old primary then
+   * rejoins as the standby in the background. Refused (SANDBOX_DATABASE_NO_STANDBY) while the
+   * standby is not in sync.
+   */
+  failoverDatabase(): Promise<DatabaseFailover> {
+    return this.#request('POST', '/database/failover');
+  }
+
+  /** Waits until the standby streams again (rebuilding it if it is down); a no-op when it does. */
+  rejoinStandby(): Promise<StandbyRejoin> {
+    return this.#request('POST', '/database/rejoin');
   }
 
   async #request<T>(method: 'GET' | 'POST', path: string): Promise<T> {

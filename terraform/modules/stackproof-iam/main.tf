@@ -95,6 +95,10 @@ data "aws_iam_policy_document" "test_infra" {
 # chaos: may disturb only resources tagged as chaos targets, in one region; reads what its guards
 # and steady-state probe need. Deleting or creating resources is not allowed at all.
 data "aws_iam_policy_document" "chaos" {
+  # The reads of the guards and faults, and of the live checks `stackproof chaos run` repeats
+  # before and after an experiment on the properties it exercises (NAT gateways, routes, Auto
+  # Scaling groups, load balancers): the chaos package's sandbox test holds every call a run makes
+  # to this policy.
   statement {
     sid = "ReadForGuards"
     actions = [
@@ -102,11 +106,15 @@ data "aws_iam_policy_document" "chaos" {
       "ec2:DescribeSubnets",
       "ec2:DescribeNetworkAcls",
       "ec2:DescribeInstances",
+      "ec2:DescribeNatGateways",
+      "ec2:DescribeRouteTables",
       "eks:DescribeCluster",
       "eks:DescribeNodegroup",
       "eks:ListNodegroups",
       "rds:DescribeDBInstances",
       "rds:DescribeEvents",
+      "autoscaling:DescribeAutoScalingGroups",
+      "elasticloadbalancing:DescribeLoadBalancers",
     ]
     resources = ["*"]
 

@@ -1,4 +1,4 @@
-import { appendJournal } from '../journal.ts';
+import { appendJournal, type TargetRef } from '../journal.ts';
 import type { Fault, FaultRecord } from './fault.ts';
 
 export interface JournaledRun {
@@ -6,6 +6,13 @@ export interface JournaledRun {
   readonly id: string;
   /** The experiment the injection belongs to (`az-outage`). */
   readonly experiment: string;
+  /** Where the target is, for a recovery that has only the journal. */
+  readonly where?: TargetRef;
+  /**
+   * Runs after the entry is on disk and before the injection (progress; the crash tests hold the
+   * process here to kill it at exactly this point).
+   */
+  readonly afterJournal?: () => Promise<void>;
 }
 
 /** An injected fault whose journal entry is on disk; rollback() journals its outcome too. */
@@ -15,7 +22,12 @@ export interface JournaledInjection<R extends FaultRecord> {
   rollback(): Promise<void>;
 }
 
-async function journaledRollback<R extends FaultRecord>(
+/**
+ * Rolls a journaled fault back and journals the outcome: a `rollback` entry with ok true, or with
+ * ok false and the error (the entry stays pending, and the error is rethrown). Used by a run's
+ * injections and by `chaos recover`, which rebuilds the fault from the journal entry.
+ */
+export async function rollbackJournaled<R extends FaultRecord>(
   journal: string,
   fault: Fault<R>,
   id: string,
@@ -55,14 +67,16 @@ export async function injectJournaled<R extends FaultRecord>(
     fault: fault.kind,
     target: fault.target,
     record: planned,
+    ...(run.where === undefined ? {} : { where: run.where }),
     at: new Date().toISOString(),
   });
+  await run.afterJournal?.();
   let record: R;
   try {
     record = await fault.inject();
   } catch (error) {
-    await journaledRollback(journal, fault, run.id, planned).catch(() => undefined);
+    await rollbackJournaled(journal, fault, run.id, planned).catch(() => undefined);
     throw error;
   }
-  return { id: run.id, record, rollback: () => journaledRollback(journal, fault, run.id, record) };
+  return { id: run.id, record, rollback: () => rollbackJournaled(journal, fault, run.id, record) };
 }

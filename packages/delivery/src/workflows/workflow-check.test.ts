@@ -91,6 +91,12 @@ jobs:
     uses: ./.github/workflows/no-such-workflow.yml
 `,
   'missing-make-target.yml': workflow('      - run: make no-such-target'),
+  'chaos-without-outputs.yml': workflow(
+    `      - run: pnpm exec stackproof chaos run az-outage --zone me-central-1a --stack aws --outputs .reports/outputs --dry-run --out .reports/chaos`,
+  ),
+  'chaos-unknown-flag.yml': workflow(
+    `      - run: pnpm exec stackproof chaos run az-outage --zone me-central-1a --zones me-central-1b`,
+  ),
 };
 
 describe('negative twins: a workflow variant that calls something missing fails the check', () => {
@@ -139,6 +145,11 @@ describe('negative twins: a workflow variant that calls something missing fails 
       /calls \.\/\.github\/workflows\/no-such-workflow\.yml, which does not exist/,
     ],
     ['missing-make-target.yml', /Makefile has no target 'no-such-target'/],
+    [
+      'chaos-without-outputs.yml',
+      /stackproof chaos run --outputs: reads \.reports\/outputs, which is not in the repository and no earlier step writes it/,
+    ],
+    ['chaos-unknown-flag.yml', /stackproof chaos run: --help lists no option --zones/],
   ])('%s', (file, expected) => {
     expect(of(file)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });

@@ -85,7 +85,14 @@ const KNOWN_PRODUCERS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** stackproof flags that take no value (every other `--flag` is followed by its value). */
-const STACKPROOF_BOOLEAN_FLAGS = new Set(['--fail-on-unknown', '--help', '--version']);
+const STACKPROOF_BOOLEAN_FLAGS = new Set([
+  '--fail-on-unknown',
+  '--help',
+  '--version',
+  '--dry-run',
+  '--no-cluster',
+  '--connection-reuse',
+]);
 
 interface Instance {
   readonly inputs: Readonly<Record<string, string | undefined>>;
@@ -576,6 +583,13 @@ class Checker {
       read(options.get('--source-dir'), '--source-dir');
       read(options.get('--waivers'), '--waivers');
       produce(options.get('--output'));
+    }
+    if (command === 'chaos run' || command === 'chaos fis-template') {
+      // The stack's outputs and the expectations must be there; the reports are written.
+      read(options.get('--outputs'), '--outputs');
+      read(options.get('--expectations'), '--expectations');
+      read(options.get('--kubeconfig'), '--kubeconfig');
+      produce(options.get('--out'));
     }
     if (command === 'terraform inputs') {
       const workspace = positionals[0];

@@ -1,6 +1,7 @@
 // A PostgreSQL cluster from Debian's server binaries (initdb, pg_ctl) in a directory of its own on
-// a free loopback port: the sandbox's database and the backend tests' throwaway servers. PostgreSQL
-// refuses to run as root, so as root every command runs as the `postgres` system user (runuser).
+// a free loopback port: the sandbox's database (a primary and its streaming standby, see
+// multi-az-database.ts) and the backend tests' throwaway servers. PostgreSQL refuses to run as
+// root, so as root every command runs as the `postgres` system user (runuser).
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,13 @@ export function findPgBinDir(): string {
 
 const asRoot = process.getuid?.() === 0;
 
+/** The given directory (created), or a fresh temporary one. */
+async function rootDirOf(rootDir: string | undefined): Promise<string> {
+  if (rootDir === undefined) return mkdtemp(join(tmpdir(), 'stackproof-pg-'));
+  await mkdir(rootDir, { recursive: true });
+  return rootDir;
+}
+
 export interface ClusterInfo {
   host: string;
   port: number;
@@ -67,7 +75,26 @@ export interface ClusterOptions {
    * Default: a fresh temporary directory. destroy() removes it either way.
    */
   rootDir?: string;
+  /**
+   * Settings a primary needs to feed a streaming standby (WAL level replica, WAL senders, WAL kept
+   * for a standby that is rebuilt from it). initdb's pg_hba.conf already admits replication
+   * connections from 127.0.0.1 with the host auth method.
+   */
+  replication?: boolean;
 }
+
+/**
+ * postgresql.conf lines of a primary that streams to a standby, and of that standby. Commits wait
+ * for the standby once it is named in `synchronous_standby_names` (MultiAzDatabase does that
+ * when it streams), so the base settings' `synchronous_commit = off` is turned back on here.
+ */
+const REPLICATION_CONF = [
+  "wal_level = 'replica'",
+  'max_wal_senders = 4',
+  "wal_keep_size = '64MB'",
+  'hot_standby = on',
+  'synchronous_commit = on',
+];
 
 export const SUPERUSER = 'stackproof';
 export const PASSWORD = 'stackproof-test-password';
@@ -94,14 +121,11 @@ export class PostgresCluster implements AsyncDisposable {
 
   static async create(options: ClusterOptions = {}): Promise<PostgresCluster> {
     const bin = findPgBinDir();
-    let root: string;
-    if (options.rootDir === undefined) {
-      root = await mkdtemp(join(tmpdir(), 'stackproof-pg-'));
-    } else {
-      root = options.rootDir;
-      await mkdir(root, { recursive: true });
-    }
-    const cluster = new PostgresCluster(root, bin, await reserveLoopbackPort());
+    const cluster = new PostgresCluster(
+      await rootDirOf(options.rootDir),
+      bin,
+      await reserveLoopbackPort(),
+    );
     try {
       await cluster.#init(options);
       await cluster.start();
@@ -110,6 +134,68 @@ export class PostgresCluster implements AsyncDisposable {
       throw error;
     }
     return cluster;
+  }
+
+  /**
+   * A streaming-replication standby of `primary`: a base backup taken over the replication
+   * protocol (pg_basebackup, WAL streamed alongside), `standby.signal`, and `primary_conninfo`
+   * pointing at the primary's port, started on a port of its own. It follows the primary until
+   * `promote()`.
+   */
+  static async createStandby(
+    primary: PostgresCluster,
+    options: { rootDir?: string; applicationName: string },
+  ): Promise<PostgresCluster> {
+    const bin = findPgBinDir();
+    const root = await rootDirOf(options.rootDir);
+    const standby = new PostgresCluster(root, bin, await reserveLoopbackPort());
+    try {
+      if (asRoot) {
+        await chmod(root, 0o755);
+        await chown(root, ...(await postgresIds()));
+      }
+      await standby.#run(join(bin, 'pg_basebackup'), [
+        '-d',
+        primary.#conninfo(options.applicationName),
+        '-D',
+        standby.info.dataDir,
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-sync',
+      ]);
+      // The backup carries the primary's postgresql.auto.conf (its socket directory): replaced.
+      await standby.#writeConf([
+        ...REPLICATION_CONF,
+        `primary_conninfo = '${primary.#conninfo(options.applicationName).replaceAll("'", "\\'")}'`,
+      ]);
+      await writeFile(join(standby.info.dataDir, 'standby.signal'), '');
+      if (asRoot) await chownTree(standby.info.dataDir);
+      await standby.start();
+    } catch (error) {
+      await standby.destroy();
+      throw error;
+    }
+    return standby;
+  }
+
+  /** libpq connection string of this server over TCP, as its superuser. */
+  #conninfo(applicationName: string): string {
+    return `host=${this.info.host} port=${this.info.port} user=${SUPERUSER} password=${PASSWORD} application_name=${applicationName}`;
+  }
+
+  async #writeConf(extra: readonly string[]): Promise<void> {
+    const conf = [
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${this.#root}'`,
+      'fsync = off',
+      'synchronous_commit = off',
+      'full_page_writes = off',
+      'max_connections = 100',
+      ...extra,
+    ];
+    await writeFile(join(this.info.dataDir, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
   }
 
   async #run(cmd: string, args: string[]): Promise<string> {
@@ -149,16 +235,10 @@ export class PostgresCluster implements AsyncDisposable {
       ]);
       await rm(pwfile);
     }
-    const conf = [
-      "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${this.#root}'`,
-      'fsync = off',
-      'synchronous_commit = off',
-      'full_page_writes = off',
-      'max_connections = 100',
+    await this.#writeConf([
+      ...(options.replication === true ? REPLICATION_CONF : []),
       ...(options.conf ?? []),
-    ];
-    await writeFile(join(dataDir, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
+    ]);
     if (options.hba) await writeFile(join(dataDir, 'pg_hba.conf'), options.hba);
     for (const [name, content] of Object.entries(options.files ?? {})) {
       await writeFile(join(dataDir, name), content, { mode: 0o600 });
@@ -182,18 +262,54 @@ export class PostgresCluster implements AsyncDisposable {
     ]);
   }
 
-  /** Fast shutdown: open sessions are terminated, as when the database host goes away. */
-  async stop(): Promise<void> {
+  /**
+   * Fast shutdown: open sessions are terminated, as when the database host goes away. `immediate`
+   * is a power loss: the server quits without a checkpoint (crash recovery on the next start).
+   */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     await this.#run(join(this.#bin, 'pg_ctl'), [
       '-D',
       this.info.dataDir,
       '-m',
-      'fast',
+      mode,
       '-w',
       '-t',
       '30',
       'stop',
     ]);
+  }
+
+  /** Ends recovery of a standby: it becomes a primary that accepts writes (pg_ctl promote -w). */
+  async promote(): Promise<void> {
+    await this.#run(join(this.#bin, 'pg_ctl'), [
+      '-D',
+      this.info.dataDir,
+      '-w',
+      '-t',
+      '30',
+      'promote',
+    ]);
+  }
+
+  /**
+   * One SQL statement through the server's own socket (psql, unaligned, tuples only), for the
+   * sandbox's own questions (is a standby streaming?), never for the workloads.
+   */
+  async query(sql: string, database = 'postgres'): Promise<string> {
+    return (
+      await this.#run(join(this.#bin, 'psql'), [
+        '-h',
+        this.#root,
+        '-p',
+        String(this.info.port),
+        '-U',
+        SUPERUSER,
+        '-d',
+        database,
+        '-tAc',
+        sql,
+      ])
+    ).trim();
   }
 
   /** Creates a database owned by the superuser (no-op when it exists). */

@@ -12,9 +12,10 @@ import type { Sandbox } from './sandbox.ts';
  * (owner-readable only), so another local user cannot power off the sandbox's nodes. Errors are
  * `{ error: { code, kind, message, valid? } }`, so the client raises the error the sandbox raised.
  *
- *   GET  /status | /nodes | /zones
+ *   GET  /status | /nodes | /zones | /database
  *   POST /nodes/<name>/fail | /nodes/<name>/restore
  *   POST /zones/<zone>/fail | /zones/<zone>/restore
+ *   POST /database/failover | /database/rejoin
  */
 export interface ControlServer {
   readonly url: string;
@@ -86,6 +87,13 @@ async function handle(sandbox: Sandbox, req: IncomingMessage, res: ServerRespons
     }
     if (path === '/nodes') return send(res, 200, sandbox.nodes);
     if (path === '/zones') return send(res, 200, sandbox.zones());
+    if (path === '/database') return send(res, 200, await sandbox.databaseTopology());
+  }
+  if (req.method === 'POST' && path === '/database/failover') {
+    return send(res, 200, await sandbox.failoverDatabase());
+  }
+  if (req.method === 'POST' && path === '/database/rejoin') {
+    return send(res, 200, await sandbox.rejoinStandby());
   }
   const power = /^\/(nodes|zones)\/([^/]+)\/(fail|restore)$/.exec(path);
   if (req.method === 'POST' && power !== null) {

@@ -6,7 +6,6 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LOOPBACK_HOST } from '@stackproof/core';
 import {
   removeTerraformOutputs,
   sandboxOutputsDir,
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
   const ports = [
     ...cp.components.flatMap((c) => c.ports),
     Number(new URL(sandbox.kwok.url).port),
-    sandbox.postgres.info.port,
+    ...sandbox.database.ports,
     ...sandbox.router.routes().map((r) => Number(r.loopbackAddress.split(':')[1])),
     sandbox.aws.port,
     control.port,
@@ -120,10 +119,12 @@ async function main(): Promise<void> {
     controlUrl: control.url,
     controlToken: control.token,
     database: {
-      host: LOOPBACK_HOST,
-      port: sandbox.postgres.info.port,
+      host: sandbox.database.endpoint.host,
+      port: sandbox.database.endpoint.port,
       name: SANDBOX_RELEASE,
-      rootDir: sandbox.postgres.rootDir,
+      user: sandbox.database.user,
+      password: sandbox.database.password,
+      rootDir: sandbox.database.rootDir,
     },
     ports,
   });

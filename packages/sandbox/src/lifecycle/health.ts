@@ -91,12 +91,21 @@ export async function sandboxHealth(sandbox: Sandbox): Promise<ComponentHealth[]
     }`,
   });
 
-  const pg = await sandbox.postgres.isRunning();
-  out.push({
-    component: 'postgresql',
-    healthy: pg,
-    detail: `${sandbox.postgres.info.host}:${sandbox.postgres.info.port}`,
-  });
+  try {
+    const db = await sandbox.database.topology();
+    out.push({
+      component: 'postgresql (primary)',
+      healthy: db.primary.running,
+      detail: `${db.primary.name} in ${db.primary.zone}, behind the endpoint ${db.endpoint.host}:${db.endpoint.port}`,
+    });
+    out.push({
+      component: 'postgresql (standby)',
+      healthy: db.multiAz,
+      detail: `${db.standby.name} in ${db.standby.zone}: ${db.standby.state}${db.standby.detail === undefined ? '' : ` (${db.standby.detail})`}; ${db.failovers} failover(s)`,
+    });
+  } catch (error) {
+    out.push({ component: 'postgresql (primary)', healthy: false, detail: String(error) });
+  }
 
   const instances = sandbox.dataPlane.instances();
   const errors = Object.values(sandbox.dataPlane.errors());

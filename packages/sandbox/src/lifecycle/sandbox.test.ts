@@ -150,6 +150,14 @@ describe('sandbox up', () => {
     expect(viaFrontend.status).toBe(200);
   });
 
+  it('ran the migrations Job for real: its instance migrated and logged it (KWOK did not complete it first)', async () => {
+    const logDir = join(dir, 'logs', 'pods');
+    const log = (await readdir(logDir)).find((f) => f.includes('stackproof-migrations'));
+    expect(log, 'no log of the migrations pod').toBeDefined();
+    const text = await readFile(join(logDir, log as string), 'utf8');
+    expect(text).toMatch(/"msg":"done","direction":"up"/);
+  });
+
   it('answers 404 for a row that is not in the database (the request is not a canned reply)', async () => {
     const missing = await requestOnce(`${state.services.backend}/api/items/987654321`);
     expect(missing.status, `${missing.body}\n${await instanceLogs()}`).toBe(404);
@@ -161,6 +169,54 @@ describe('sandbox up', () => {
     expect(sandboxEnvExports(state)).toContain(
       `export STACKPROOF_OUTPUTS_DIR='${state.outputsDir}'`,
     );
+  });
+
+  it('puts the database behind one endpoint, primary in the seeded RDS instance’s zone; a failover moves it and the backend reconnects by itself', async () => {
+    const before = await client.database();
+    expect(before).toMatchObject({
+      endpoint: { host: '127.0.0.1', port: state.database.port },
+      primary: { zone: 'me-central-1a', running: true },
+      standby: { zone: 'me-central-1b', state: 'streaming' },
+      multiAz: true,
+    });
+    expect(sandboxEnvExports(state)).toContain(
+      `export STACKPROOF_DATABASE_URL='postgresql://stackproof:stackproof-test-password@127.0.0.1:${state.database.port}/stackproof'`,
+    );
+    const created = await requestOnce(`${state.services.backend}/api/items`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'survives-failover', quantity: 1 }),
+    });
+    expect(created.status).toBe(201);
+    const id = (JSON.parse(created.body) as { id: string }).id;
+
+    const failover = await client.failoverDatabase();
+    expect(failover).toMatchObject({
+      from: { zone: 'me-central-1a' },
+      to: { zone: 'me-central-1b' },
+    });
+    // The pool's sessions broke; its next query reconnects to the same address, the new primary.
+    let read = await requestOnce(`${state.services.backend}/api/items/${id}`);
+    for (let i = 0; i < 20 && read.status !== 200; i++) {
+      await delay(500);
+      read = await requestOnce(`${state.services.backend}/api/items/${id}`);
+    }
+    expect(read.status, `${read.body}\n${await instanceLogs()}`).toBe(200);
+    expect((await client.rejoinStandby()).standby.zone).toBe('me-central-1a');
+    const after = await client.database();
+    expect(after).toMatchObject({
+      primary: { zone: 'me-central-1b' },
+      multiAz: true,
+      failovers: 1,
+    });
+    // Negative twin: the standby in sync is what makes the status healthy.
+    const status = await sandboxStatus({ dir });
+    expect(status.components.find((c) => c.component === 'postgresql (standby)')?.healthy).toBe(
+      true,
+    );
+    // Back to the seeded layout for the tests after this one.
+    await client.failoverDatabase();
+    await client.rejoinStandby();
+    expect((await client.database()).primary.zone).toBe('me-central-1a');
   });
 
   it('is idempotent: a second up returns the running sandbox', async () => {

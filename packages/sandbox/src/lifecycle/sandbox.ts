@@ -1,6 +1,8 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
   AutoscalingV2Api,
   CoordinationV1Api,
@@ -18,12 +20,8 @@ import { AWS_STATE_DIR, type AwsStateSummary, describeAwsState } from '../aws/st
 import { restoreAwsState } from '../aws/state-restore.ts';
 import { DataPlane } from '../data-plane/data-plane.ts';
 import { ServiceRouter } from '../data-plane/service-router.ts';
-import {
-  PASSWORD,
-  PostgresCluster,
-  SUPERUSER,
-  serverUserCanReach,
-} from '../database/postgres-cluster.ts';
+import { MultiAzDatabase } from '../database/multi-az-database.ts';
+import { PASSWORD, SUPERUSER, serverUserCanReach } from '../database/postgres-cluster.ts';
 import { type ControlPlane, startControlPlane } from '../kube/control-plane.ts';
 import { type CpuSampler, startCpuSampler } from '../kube/cpu-sampler.ts';
 import { helmInstall, WORKLOADS_CHART_DIR } from '../kube/helm-release.ts';
@@ -42,10 +40,13 @@ import {
   startMetricsPipeline,
 } from '../kube/metrics-pipeline.ts';
 import type {
+  DatabaseFailover,
+  DatabaseTopology,
   NodePowerLoss,
   NodeRestore,
   SandboxNodeInfo,
   SandboxZoneInfo,
+  StandbyRejoin,
   ZonePowerLoss,
   ZoneRestore,
 } from '../sandbox-client.ts';
@@ -66,7 +67,7 @@ function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** KWOK stages with the data plane's pod-ready in place of KWOK's own (see kwok/data-plane/). */
+/** KWOK stages with the data plane's pod-ready and pod-complete in place of KWOK's (kwok/data-plane/). */
 export const DATA_PLANE_STAGES_DIR = fileURLToPath(
   new URL('../../kwok/data-plane/', import.meta.url),
 );
@@ -126,7 +127,11 @@ export interface Sandbox extends AsyncDisposable {
   readonly dir: string;
   readonly controlPlane: ControlPlane;
   readonly kwok: Kwok;
-  readonly postgres: PostgresCluster;
+  /**
+   * PostgreSQL as a Multi-AZ RDS instance: a primary and a streaming standby in two zones behind
+   * one stable endpoint (the backend's database host), which a failover moves.
+   */
+  readonly database: MultiAzDatabase;
   readonly dataPlane: DataPlane;
   readonly router: ServiceRouter;
   /** metrics-server behind the registered APIService, scraping KWOK's kubelet metrics. */
@@ -155,6 +160,11 @@ export interface Sandbox extends AsyncDisposable {
   /** Power loss of every node in a zone. */
   failZone(zone: string): Promise<ZonePowerLoss>;
   restoreZone(zone: string): Promise<ZoneRestore>;
+  databaseTopology(): Promise<DatabaseTopology>;
+  /** A Multi-AZ failover of the database (the RDS ForceFailover reboot's stand-in). */
+  failoverDatabase(): Promise<DatabaseFailover>;
+  /** The standby back in sync; a no-op when it streams. */
+  rejoinStandby(): Promise<StandbyRejoin>;
   stop(): Promise<void>;
 }
 
@@ -206,16 +216,36 @@ async function hpasActive(kc: KubeConfig, namespace: string, timeoutMs: number):
   }
 }
 
+/**
+ * The zone of the account's Multi-AZ DB instance (the first one moto lists), where the stand-in's
+ * primary goes; undefined when the account holds none.
+ */
+async function rdsPrimaryZone(aws: MotoServer): Promise<string | undefined> {
+  const rds = new RDSClient({
+    endpoint: aws.endpoint,
+    region: aws.region,
+    credentials: aws.credentials,
+  });
+  try {
+    const out = await rds.send(new DescribeDBInstancesCommand({}));
+    const db = out.DBInstances?.find((d) => d.MultiAZ === true) ?? out.DBInstances?.[0];
+    return db?.AvailabilityZone;
+  } finally {
+    rds.destroy();
+  }
+}
+
 /** The Helm release of the reference workloads, named so its Services are `stackproof-<component>`. */
 export const SANDBOX_RELEASE = 'stackproof';
 const DATABASE_NAME = 'stackproof';
 const DATABASE_SECRET = 'stackproof-database';
 
-function sandboxValues(postgres: PostgresCluster): Record<string, unknown> {
+function sandboxValues(database: MultiAzDatabase): Record<string, unknown> {
   return {
     fullnameOverride: SANDBOX_RELEASE,
-    databaseHost: postgres.info.host,
-    databasePort: postgres.info.port,
+    // The endpoint, never a server: a failover moves it, as RDS moves its DNS name.
+    databaseHost: database.endpoint.host,
+    databasePort: database.endpoint.port,
     databaseName: DATABASE_NAME,
     // The sandbox database listens on loopback only, without TLS; RDS is reached over TLS.
     databaseSslMode: 'disable',
@@ -249,11 +279,14 @@ async function writeDatabaseSecret(core: CoreV1Api, namespace: string): Promise<
   }
 }
 
+/** The data plane's own versions of upstream stages (they skip the pods it runs for real). */
+const DATA_PLANE_STAGES = ['pod-complete.yaml', 'pod-ready.yaml'];
+
 async function sandboxStageFiles(): Promise<string[]> {
   const upstream = (await readdir(KWOK_STAGES_DIR))
-    .filter((n) => n.endsWith('.yaml') && n !== 'pod-ready.yaml')
+    .filter((n) => n.endsWith('.yaml') && !DATA_PLANE_STAGES.includes(n))
     .map((n) => join(KWOK_STAGES_DIR, n));
-  return [...upstream, join(DATA_PLANE_STAGES_DIR, 'pod-ready.yaml')].sort();
+  return [...upstream, ...DATA_PLANE_STAGES.map((n) => join(DATA_PLANE_STAGES_DIR, n))].sort();
 }
 
 /**
@@ -390,8 +423,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       );
     });
 
-    // Inside the sandbox dir when the server's user can enter it; otherwise (a 0700 parent such
-    // as /root, as root) a temp dir, which sandbox.json records so `down` still removes it.
     const metrics = await step('metrics-server (APIService v1beta1.metrics.k8s.io)', () =>
       startMetricsPipeline(controlPlane, kwok, {
         nodes: specs.map((s) => s.name),
@@ -400,13 +431,30 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     stoppers.push({ name: 'metrics-server', stop: () => metrics.stop() });
 
-    const postgres = await step('postgresql', async () =>
-      PostgresCluster.create(
-        (await serverUserCanReach(dir)) ? { rootDir: join(dir, 'postgres') } : {},
-      ),
+    // The database's zones are the RDS instance's: its primary where moto placed it, the standby
+    // in the next zone of the sandbox (moto reports no SecondaryAvailabilityZone).
+    const zones = options.zones ?? DEFAULT_ZONES;
+    const primaryZone = (await rdsPrimaryZone(aws)) ?? zones[0] ?? DEFAULT_ZONES[0];
+    const standbyZone =
+      zones.find((z) => z !== primaryZone) ?? DEFAULT_ZONES.find((z) => z !== primaryZone);
+    const database = await step(
+      `postgresql (primary ${primaryZone}, standby ${standbyZone})`,
+      async () => {
+        // Inside the sandbox dir when the server's user can enter it; otherwise (a 0700 parent
+        // such as /root, as root) a temp dir, which sandbox.json records so `down` removes it.
+        let rootDir = join(dir, 'postgres');
+        if (!(await serverUserCanReach(dir))) {
+          rootDir = await mkdtemp(join(tmpdir(), 'stackproof-sandbox-pg-'));
+          await chmod(rootDir, 0o755);
+        }
+        return MultiAzDatabase.create({
+          rootDir,
+          zones: { primary: primaryZone, standby: standbyZone ?? `${primaryZone}-standby` },
+          databases: [DATABASE_NAME],
+        });
+      },
     );
-    stoppers.push({ name: 'postgresql', stop: () => postgres.destroy() });
-    await postgres.createDatabase(DATABASE_NAME);
+    stoppers.push({ name: 'postgresql', stop: () => database.destroy() });
 
     const router = new ServiceRouter({
       kubeconfigPath: controlPlane.kubeconfigPath,
@@ -442,7 +490,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         release: SANDBOX_RELEASE,
         namespace,
         chartDir: WORKLOADS_CHART_DIR,
-        values: { ...sandboxValues(postgres), ...options.helmValues },
+        values: { ...sandboxValues(database), ...options.helmValues },
         workDir: dir,
         timeoutSeconds: 240,
       });
@@ -503,7 +551,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dir,
       controlPlane,
       kwok,
-      postgres,
+      database,
       dataPlane,
       router,
       metrics,
@@ -547,6 +595,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         }
         return { zone, restored };
       },
+      databaseTopology: () => database.topology(),
+      failoverDatabase: () => database.failover(),
+      rejoinStandby: () => database.rejoin(),
       stop: stopAll,
       [Symbol.asyncDispose]: stopAll,
     };

@@ -38,10 +38,16 @@ export interface SandboxState {
     readonly seedRecord?: string;
     readonly notHeld: number;
   };
+  /**
+   * The database's endpoint (the RDS DNS name's stand-in: a failover moves what it reaches, never
+   * the address) and the sandbox's test credentials.
+   */
   readonly database: {
     readonly host: string;
     readonly port: number;
     readonly name: string;
+    readonly user: string;
+    readonly password: string;
     /** Where the server's files are (inside the sandbox dir, or a temp dir; see startSandbox). */
     readonly rootDir: string;
   };
@@ -95,6 +101,11 @@ export function sandboxEnvExports(state: SandboxState): string {
     ['STACKPROOF_SANDBOX_NAMESPACE', state.namespace],
     // Where `pnpm test:infra` reads the outputs, as in CI.
     ['STACKPROOF_OUTPUTS_DIR', state.outputsDir],
+    // The database endpoint, as the backend reaches it (libpq URL; the sandbox's test password).
+    [
+      'STACKPROOF_DATABASE_URL',
+      `postgresql://${state.database.user}:${encodeURIComponent(state.database.password)}@${state.database.host}:${state.database.port}/${state.database.name}`,
+    ],
     ...Object.entries(state.services).map(
       ([name, url]) => [`STACKPROOF_${name.toUpperCase()}_URL`, url] as [string, string],
     ),
