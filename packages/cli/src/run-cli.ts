@@ -2,6 +2,7 @@ import { type ErrorKind, isStackproofError } from '@stackproof/core';
 import { STACKPROOF_VERSION } from '@stackproof/policies';
 import { chaosCommand } from './chaos-command.ts';
 import type { CliOutcome } from './cli-outcome.ts';
+import { gamedayCommand } from './gameday-command.ts';
 import { LIVE_CHECK_USAGE, liveCheckCommand } from './live-check-command.ts';
 import { loadCommand } from './load-command.ts';
 import { POLICY_CHECK_USAGE, policyCheckCommand } from './policy-check-command.ts';
@@ -19,6 +20,7 @@ Commands:
   terraform inputs | upstream <workspace>           wire a workspace to the outputs before it
   load run | manifest | aggregate                   k6 load: the HPA scale-out contract (see --help)
   chaos run | recover | fis-template                AZ outage, node loss, pod kill, RDS failover (see --help)
+  gameday                                           the whole proof in one run and one report (see --help)
 
 Options: --help, --version`;
 
@@ -75,6 +77,10 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     }
     if (command === 'chaos') {
       const result = await chaosCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'gameday') {
+      const result = await gamedayCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     if (command === 'policy') {
