@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChaosStack } from '@stackproof/chaos';
-import { repoPath } from '@stackproof/core';
+import { type EvidenceEvent, repoPath } from '@stackproof/core';
 import {
   gameDayStepSummary,
   runGameDay,
@@ -66,6 +66,19 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** One line per failing property and stage: the first failure's detail and how many more. */
+function failingLines(events: readonly EvidenceEvent[]): string[] {
+  const groups = new Map<string, EvidenceEvent[]>();
+  for (const e of events.filter((x) => x.status === 'fail')) {
+    const key = `${e.property} ${String(e.data?.stage ?? '')}/${e.phase}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return [...groups].map(([key, [first, ...more]]) => {
+    const [property = '', where = ''] = key.split(' ');
+    return `  fail    ${property.padEnd(26)} ${where.padEnd(18)} ${first?.check === undefined ? '' : `${first.check}: `}${first?.subject}: ${first?.detail}${more.length === 0 ? '' : ` (and ${more.length} more)`}`;
+  });
+}
+
 /** `stackproof gameday`: thin over @stackproof/gameday. Progress goes to stderr. */
 export async function gamedayCommand(
   args: readonly string[],
@@ -82,7 +95,9 @@ export async function gamedayCommand(
   if (!aws) {
     for (const flag of ['kubeconfig', 'context', 'target', 'steady-url'] as const) {
       if (values[flag] !== undefined) {
-        throw new UsageError(`--${flag} is for a real stack (with --outputs); the sandbox brings its own`);
+        throw new UsageError(
+          `--${flag} is for a real stack (with --outputs); the sandbox brings its own`,
+        );
       }
     }
   }
@@ -102,7 +117,9 @@ export async function gamedayCommand(
     if (outageSeconds <= 0) throw new UsageError(`--outage must be longer than 0`);
   }
   if (values.zone !== undefined && !/^[a-z]{2}-[a-z]+-\d[a-z]$/.test(values.zone)) {
-    throw new UsageError(`--zone must be an availability zone such as me-central-1a, got '${values.zone}'`);
+    throw new UsageError(
+      `--zone must be an availability zone such as me-central-1a, got '${values.zone}'`,
+    );
   }
   const stack: ChaosStack = aws
     ? {
@@ -126,7 +143,8 @@ export async function gamedayCommand(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const databaseUrl = values['database-url'] ?? (aws ? process.env.STACKPROOF_DATABASE_URL : undefined);
+    const databaseUrl =
+      values['database-url'] ?? (aws ? process.env.STACKPROOF_DATABASE_URL : undefined);
     const result = await runGameDay({
       stack,
       plans: values.plan ?? [],
@@ -156,12 +174,7 @@ export async function gamedayCommand(
         (s) =>
           `  ${s.status.padEnd(7)} ${s.name.padEnd(10)} ${s.seconds === undefined ? '' : `${s.seconds} s `}${s.figure === undefined ? '' : `[${s.figure}] `}${s.detail}`,
       ),
-      ...result.evidence
-        .filter((e) => e.status === 'fail')
-        .map(
-          (e) =>
-            `  fail    ${e.property.padEnd(26)} ${String(e.data?.stage ?? '')}/${e.phase} ${e.check ?? ''} ${e.detail}`,
-        ),
+      ...failingLines(result.evidence),
       `report: ${files.html} (and report.json, junit.xml)`,
     ];
     return { exitCode: result.passed ? 0 : 1, stdout: `${lines.join('\n')}\n` };

@@ -49,7 +49,12 @@ export function parseGameDayExpectations(raw: unknown): ParseResult<GameDayExpec
   if (raw === undefined) return { config: { scaleOut: {}, outage: {} }, errors, warnings };
   if (!isObject(raw)) return { config: undefined, errors: ['gameday must be an object'], warnings };
   const seconds = (path: string, value: unknown, allowZero: boolean): number | undefined => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < 0 ||
+      (!allowZero && value === 0)
+    ) {
       errors.push(`${path} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds`);
       return undefined;
     }
@@ -72,7 +77,9 @@ export function parseGameDayExpectations(raw: unknown): ParseResult<GameDayExpec
         if (key === 'scaleOut') {
           const target = SCALE_OUT_KEYS[k];
           if (target === undefined) {
-            warnings.push(`unknown key gameday.scaleOut.${k} (known: ${Object.keys(SCALE_OUT_KEYS).join(', ')})`);
+            warnings.push(
+              `unknown key gameday.scaleOut.${k} (known: ${Object.keys(SCALE_OUT_KEYS).join(', ')})`,
+            );
             continue;
           }
           const n = seconds(`gameday.scaleOut.${k}`, v, k === 'baselineSeconds');

@@ -77,8 +77,14 @@ describe('the property table', () => {
     // The live stages ran and said nothing about it: not a pass.
     expect(row?.verdicts.live).toBe('no evidence');
     expect(row?.overall).toBe('fail');
-    expect(gameDayJunit(result({ evidence: row === undefined ? [] : [at('recovery', 'chaos', 'fail')] }))).toMatch(
-      new RegExp(`<testcase name="${spread.replaceAll('.', '\\.')}" classname="gameday.property"[^>]*>\\s*<failure`),
+    expect(
+      gameDayJunit(
+        result({ evidence: row === undefined ? [] : [at('recovery', 'chaos', 'fail')] }),
+      ),
+    ).toMatch(
+      new RegExp(
+        `<testcase name="${spread.replaceAll('.', '\\.')}" classname="gameday.property"[^>]*>\\s*<failure`,
+      ),
     );
   });
 

@@ -4,8 +4,8 @@ import {
   type EvidenceEvent,
   getProperty,
   isPropertyId,
-  PROPERTIES,
   type Phase,
+  PROPERTIES,
   type Verdict,
 } from '@stackproof/core';
 import {
@@ -30,7 +30,12 @@ export const PROPERTY_COLUMNS = [
   { key: 'plan', label: 'plan (gate)', phase: 'plan', stages: ['preflight'] },
   { key: 'live', label: 'live (preflight)', phase: 'live', stages: ['preflight'] },
   { key: 'load', label: 'load (scale-out)', phase: 'load', stages: ['scale-out'] },
-  { key: 'chaos', label: 'chaos (outage, recovery)', phase: 'chaos', stages: ['outage', 'recovery'] },
+  {
+    key: 'chaos',
+    label: 'chaos (outage, recovery)',
+    phase: 'chaos',
+    stages: ['outage', 'recovery'],
+  },
   { key: 'liveAfter', label: 'live (after)', phase: 'live', stages: ['live-after'] },
 ] as const satisfies readonly {
   key: string;
@@ -91,7 +96,8 @@ export function propertyRows(result: GameDayResult): PropertyRow[] {
     for (const column of PROPERTY_COLUMNS) {
       const events = mine.filter(
         (e) =>
-          e.phase === column.phase && (column.stages as readonly string[]).includes(stageOf(e) ?? ''),
+          e.phase === column.phase &&
+          (column.stages as readonly string[]).includes(stageOf(e) ?? ''),
       );
       const verdict = combineVerdicts(events.map((e) => e.status));
       if (verdict !== undefined) verdicts[column.key] = verdict;
@@ -247,7 +253,8 @@ export function gameDayHtml(result: GameDayResult): string {
           ],
         }),
         timeSeriesChart({
-          title: 'Replicas (backend HPA during the scale-out; ready replicas of every Deployment during the outage)',
+          title:
+            'Replicas (backend HPA during the scale-out; ready replicas of every Deployment during the outage)',
           x,
           windows,
           series: [
@@ -317,7 +324,10 @@ export function gameDayHtml(result: GameDayResult): string {
         phase: e.phase,
         status: { text: e.status, status: e.status },
         subject: e.check === undefined ? e.subject : `${e.check} (${e.subject})`,
-        detail: e.status === 'fail' && e.expected !== undefined ? `${e.detail}; expected ${e.expected}` : e.detail,
+        detail:
+          e.status === 'fail' && e.expected !== undefined
+            ? `${e.detail}; expected ${e.expected}`
+            : e.detail,
       })),
       rowIds: events.map((e) => {
         if (firstOf.has(e.property)) return undefined;
@@ -364,7 +374,12 @@ export function gameDayJunit(result: GameDayResult): string {
     };
   });
   return junitXml([
-    { name: 'gameday stages', cases: stageCases, timestamp: result.startedAt, timeSeconds: result.seconds },
+    {
+      name: 'gameday stages',
+      cases: stageCases,
+      timestamp: result.startedAt,
+      timeSeconds: result.seconds,
+    },
     { name: 'gameday properties', cases: propertyCases, timestamp: result.startedAt },
   ]);
 }
@@ -381,7 +396,8 @@ export function gameDayStepSummary(result: GameDayResult): string {
     '| stage | status | seconds | figure |',
     '| --- | --- | ---: | --- |',
     ...result.stages.map(
-      (s) => `| ${s.name} | ${s.status} | ${s.seconds ?? '—'} | ${(s.figure ?? '').replaceAll('|', '\\|')} |`,
+      (s) =>
+        `| ${s.name} | ${s.status} | ${s.seconds ?? '—'} | ${(s.figure ?? '').replaceAll('|', '\\|')} |`,
     ),
     '',
     failing.length === 0
@@ -405,7 +421,10 @@ export async function writeGameDayReport(result: GameDayResult): Promise<GameDay
     json: join(result.outDir, 'report.json'),
     junit: join(result.outDir, 'junit.xml'),
   };
-  await writeReportFile(files.json, `${JSON.stringify({ ...result, properties: propertyRows(result) }, null, 2)}\n`);
+  await writeReportFile(
+    files.json,
+    `${JSON.stringify({ ...result, properties: propertyRows(result) }, null, 2)}\n`,
+  );
   await writeReportFile(files.junit, gameDayJunit(result));
   await writeReportFile(files.html, gameDayHtml(result));
   return files;

@@ -68,9 +68,17 @@ export interface GameDayPoint {
 export interface GameDayTimeline {
   readonly points: readonly GameDayPoint[];
   /** Stage windows (unix seconds). */
-  readonly stages: readonly { readonly name: StageName; readonly from: number; readonly to: number }[];
+  readonly stages: readonly {
+    readonly name: StageName;
+    readonly from: number;
+    readonly to: number;
+  }[];
   /** Faults in effect (unix seconds), from the chaos journal's times. */
-  readonly faults: readonly { readonly label: string; readonly from: number; readonly to: number }[];
+  readonly faults: readonly {
+    readonly label: string;
+    readonly from: number;
+    readonly to: number;
+  }[];
 }
 
 export interface GameDayResult {
@@ -178,7 +186,8 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   const sandbox =
     options.stack.kind === 'sandbox' ? await SandboxClient.connect(options.stack.dir) : undefined;
   const state = sandbox?.state;
-  const outputsDir = options.stack.kind === 'sandbox' ? state?.outputsDir : options.stack.outputsDir;
+  const outputsDir =
+    options.stack.kind === 'sandbox' ? state?.outputsDir : options.stack.outputsDir;
   if (outputsDir === undefined) throw new GameDayInputError('the sandbox has no outputs directory');
   const loadTarget = options.loadTarget ?? state?.services.backend;
   if (loadTarget === undefined && !skip.has('scale-out')) {
@@ -291,9 +300,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
       if (!report.summary.passed) {
         const ids = [
-          ...new Set(
-            report.findings.filter((f) => f.status === 'fail').map((f) => f.rule),
-          ),
+          ...new Set(report.findings.filter((f) => f.status === 'fail').map((f) => f.rule)),
         ];
         blocking.push(`${label}: ${ids.join(', ')}`);
       }
@@ -323,7 +330,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         { timeoutMs: 60_000 },
       );
       if (helm.exitCode !== 0) {
-        throw new GameDayInputError(`helm template of the workloads chart failed: ${helm.stderr.trim()}`);
+        throw new GameDayInputError(
+          `helm template of the workloads chart failed: ${helm.stderr.trim()}`,
+        );
       }
       await writeReportFile(rendered, helm.stdout);
       await gate(rendered, 'chart');
@@ -606,8 +615,9 @@ export function buildGameDayTimeline(
             label: `faults in effect: ${[...new Set(injected.map((f) => f.kind))].join(', ')}`,
             from: Math.min(...injected.map((f) => f.journaledAt)) / 1000,
             to:
-              Math.max(...injected.map((f) => f.rolledBackAt ?? f.rollbackStartedAt ?? chaos.endMs)) /
-              1000,
+              Math.max(
+                ...injected.map((f) => f.rolledBackAt ?? f.rollbackStartedAt ?? chaos.endMs),
+              ) / 1000,
           },
         ];
   return { points, stages, faults };

@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { type EvidenceEvent, pollUntil, repoPath } from '@stackproof/core';
+import { checkPageInChromium, drawnCharts } from '@stackproof/report/testing';
+import { SandboxClient, sandboxDown, sandboxUp } from '@stackproof/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  stackproof,
+  type TargetState,
+  targetState,
+  waitForSteadyState,
+} from './gameday.test-helpers.ts';
+import { PROPERTY_COLUMNS, type PropertyRow } from './gameday-report.ts';
+import type { GameDayResult } from './run-gameday.ts';
+
+// The game day against one real sandbox, through the real `stackproof` bin, shortest path first:
+// a failing plan (stops at preflight, injects nothing), the full game day (the issue's acceptance
+// run, its report in chromium and the README's screenshot), SIGINT during the outage, and the
+// one-zone variant with a shortened outage. Only one full game day runs: the suite's time budget.
+
+const OUT = repoPath('packages', 'gameday', '.test-output');
+const SCREENSHOT = repoPath('docs', 'images', 'gameday-report.png');
+const SCREENSHOT_SHAPE = repoPath('docs', 'images', 'gameday-report.shape.json');
+let dir: string;
+let client: SandboxClient;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stackproof-gameday-'));
+  // mkdtemp makes it 0700; as root PostgreSQL runs as `postgres` and must enter it.
+  await chmod(dir, 0o755);
+  await sandboxUp({ dir });
+  client = await SandboxClient.connect(dir);
+}, 600_000);
+
+afterAll(async () => {
+  await sandboxDown({ dir }).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+}, 180_000);
+
+type Report = GameDayResult & { properties: PropertyRow[] };
+
+async function report(out: string): Promise<Report> {
+  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+}
+
+function gameday(args: readonly string[]) {
+  return stackproof(['gameday', '--sandbox-dir', dir, ...args], { cwd: dir });
+}
+
+const clean = (s: TargetState): boolean =>
+  s.poweredOff.length === 0 && s.denyEntries.length === 0 && s.multiAz;
+
+const failed = (events: readonly EvidenceEvent[], stage: string): string[] => [
+  ...new Set(
+    events.filter((e) => e.status === 'fail' && e.data?.stage === stage).map((e) => e.property),
+  ),
+];
+
+describe('stackproof gameday against the sandbox', () => {
+  it('a failing plan fails the preflight with exit 1 and injects nothing (checked on the target)', async () => {
+    const before = await targetState(client);
+    const out = join(dir, 'reports', 'failing-plan');
+    const run = await gameday([
+      '--plan',
+      repoPath('packages', 'policies', 'test-fixtures', 'terraform', 'plan.json'),
+      '--out',
+      out,
+    ]).done;
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(run.stdout).toMatch(/stopped at preflight: the policy gate failed/);
+    const r = await report(out);
+    expect(r.stopped?.stage).toBe('preflight');
+    expect(r.stages.map((s) => [s.name, s.status])).toEqual([
+      ['preflight', 'fail'],
+      ['scale-out', 'skipped'],
+      ['outage', 'skipped'],
+      ['recovery', 'skipped'],
+      ['live-after', 'skipped'],
+      ['rollback', 'skipped'],
+    ]);
+    expect(failed(r.evidence, 'preflight')).toContain('rds.multi-az');
+    // Nothing was injected: no journal, and the target is as it was (no node off, no deny
+    // entry, no failover).
+    await expect(readFile(join(out, 'outage', 'journal.jsonl'))).rejects.toThrow(/ENOENT/);
+    expect(await targetState(client)).toEqual(before);
+  }, 120_000);
+
+  it('a full game day passes; its property table has a verdict in every column that applies; the report renders in chromium and matches report.json', async () => {
+    const out = join(OUT, 'full');
+    await rm(out, { recursive: true, force: true });
+    const summaryFile = join(dir, 'step-summary.md');
+    const run = await stackproof(['gameday', '--sandbox-dir', dir, '--out', out], {
+      cwd: dir,
+      env: { ...process.env, GITHUB_STEP_SUMMARY: summaryFile },
+    }).done;
+    console.log(run.stdout);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    // Progress named each stage, its elapsed time and its number.
+    expect(run.stderr).toMatch(/\[scale-out \d+s\] replicas desired \d+ ready \d+/);
+    expect(run.stderr).toMatch(/\[outage \d+s\] PASS outage \(error rate [\d.]+%\)/);
+    expect(run.stderr).toMatch(/\[rollback \d+s\] PASS rollback \(pending rollbacks 0\)/);
+    const r = await report(out);
+    expect(r.passed).toBe(true);
+    expect(r.stages.every((s) => s.status === 'pass')).toBe(true);
+    // A verdict in every column that applies: no `no evidence` and no skip anywhere.
+    for (const row of r.properties) {
+      for (const c of PROPERTY_COLUMNS) {
+        expect(['pass', 'waived', '—'], `${row.property} ${c.key}`).toContain(row.verdicts[c.key]);
+      }
+    }
+    const row = (id: string) => r.properties.find((p) => p.property === id);
+    expect(row('k8s.topology-spread-zone')?.verdicts).toMatchObject({
+      plan: 'pass',
+      live: 'pass',
+      chaos: 'pass',
+      liveAfter: 'pass',
+    });
+    expect(row('rds.multi-az')?.verdicts.chaos).toBe('pass');
+    expect(Object.values(r.properties).some((p) => p.verdicts.load === 'pass')).toBe(true);
+    expect(r.timeline.faults.length).toBe(1);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(
+      /<testsuite name="gameday properties"[^>]* failures="0"/,
+    );
+    expect(await readFile(summaryFile, 'utf8')).toContain('## stackproof game day: PASSED');
+    expect(clean(await targetState(client))).toBe(true);
+
+    // The page: no console error, nothing fetched, charts drawn, its table what report.json says.
+    const shot = join(out, 'report.png');
+    const seen = await checkPageInChromium(join(out, 'report.html'), {
+      screenshotPath: shot,
+      viewport: { width: 1280, height: 900 },
+      inspect: async (page) => ({
+        charts: await drawnCharts(page),
+        table: await page.$$eval('table:first-of-type tbody tr', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+        ),
+        links: await page.$$eval('table:first-of-type a[href^="#"]', (as) =>
+          as.map((a) => a.getAttribute('href') ?? ''),
+        ),
+        anchors: await page.$$eval('tr[id]', (trs) => trs.map((tr) => `#${tr.id}`)),
+      }),
+    });
+    expect(seen?.table).toEqual(
+      r.properties.map((p) => [
+        p.property,
+        ...PROPERTY_COLUMNS.map((c) => p.verdicts[c.key]),
+        p.title,
+      ]),
+    );
+    expect(seen?.links.length).toBeGreaterThan(0);
+    for (const link of seen?.links ?? []) expect(seen?.anchors).toContain(link);
+    expect(seen?.charts.map((c) => c.title)).toEqual(
+      expect.arrayContaining([
+        'Load (requests per second)',
+        'Ready nodes per zone',
+        'SQL probe through the database endpoint',
+      ]),
+    );
+
+    // The README's screenshot: regenerated here. The shape it shows (columns, stages, charts) is
+    // committed beside it; when the report's shape changes, the new screenshot and shape are
+    // written into docs/images and this fails until they are committed.
+    const shape = {
+      columns: PROPERTY_COLUMNS.map((c) => c.label),
+      properties: r.properties.map((p) => p.property),
+      stages: r.stages.map((s) => s.name),
+      charts: seen?.charts.map((c) => c.title) ?? [],
+    };
+    const text = `${JSON.stringify(shape, null, 2)}\n`;
+    const committed = await readFile(SCREENSHOT_SHAPE, 'utf8').catch(() => '');
+    if (committed !== text) {
+      await mkdir(join(SCREENSHOT, '..'), { recursive: true });
+      await copyFile(shot, SCREENSHOT);
+      await writeFile(SCREENSHOT_SHAPE, text);
+    }
+    expect(
+      committed,
+      `the report's shape changed: ${SCREENSHOT} and ${SCREENSHOT_SHAPE} were regenerated; commit them`,
+    ).toBe(text);
+    expect(
+      createHash('sha256')
+        .update(await readFile(SCREENSHOT))
+        .digest('hex'),
+    ).toMatch(/^[0-9a-f]{64}$/);
+  }, 1_200_000);
+
+  it('SIGINT during the outage rolls every fault back and leaves no residue', async () => {
+    await waitForSteadyState(client);
+    const out = join(dir, 'reports', 'sigint');
+    const run = gameday(['--skip', 'scale-out', '--skip', 'live-after', '--out', out]);
+    await run.waitFor(/\[outage \d+s\] every fault in effect/);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(1);
+    const r = await report(out);
+    expect(r.stopped?.stage).toBe('outage');
+    expect(r.stopped?.reason).toMatch(/interrupted/);
+    const stage = (name: string) => r.stages.find((s) => s.name === name);
+    expect(stage('rollback')).toMatchObject({ status: 'pass', figure: 'pending rollbacks 0' });
+    expect(stage('live-after')?.status).toBe('skipped');
+    expect(clean(await targetState(client))).toBe(true);
+  }, 600_000);
+
+  it('the one-zone variant (every backend replica in me-central-1a) fails at the outage naming k8s.topology-spread-zone, and still leaves no residue', async () => {
+    await waitForSteadyState(client);
+    const kc = new KubeConfig();
+    kc.loadFromFile(client.state.kubeconfig);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespace = client.state.namespace;
+    const name = (
+      await apps.listNamespacedDeployment({
+        namespace,
+        labelSelector: 'app.kubernetes.io/component=backend',
+      })
+    ).items[0]?.metadata?.name as string;
+    const pin = async (zone: string | null): Promise<void> => {
+      await apps.patchNamespacedDeployment(
+        {
+          name,
+          namespace,
+          body: {
+            spec: {
+              template: {
+                spec: { nodeSelector: { 'topology.kubernetes.io/zone': zone } },
+              },
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+      await pollUntil(
+        async () => {
+          const d = await apps.readNamespacedDeployment({ name, namespace });
+          const pods = (
+            await core.listNamespacedPod({
+              namespace,
+              labelSelector: 'app.kubernetes.io/component=backend',
+            })
+          ).items.filter((p) => p.metadata?.deletionTimestamp === undefined);
+          const rolled =
+            (d.status?.updatedReplicas ?? 0) === (d.spec?.replicas ?? -1) &&
+            (d.status?.readyReplicas ?? 0) === (d.spec?.replicas ?? -1) &&
+            pods.length === d.spec?.replicas;
+          return rolled ? true : undefined;
+        },
+        { what: `${name} rolled out`, timeoutMs: 300_000, intervalMs: 1_000 },
+      );
+    };
+    await pin('me-central-1a');
+    try {
+      const out = join(dir, 'reports', 'one-zone');
+      const result = await gameday([
+        '--skip',
+        'scale-out',
+        '--skip',
+        'live-after',
+        '--outage',
+        '30s',
+        '--out',
+        out,
+      ]).done;
+      expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(1);
+      expect(result.stdout).toMatch(/fail\s+k8s\.topology-spread-zone\s+recovery\/chaos/);
+      const r = await report(out);
+      // The gate passed (the chart is fine; the placement is not): the run went on to the outage,
+      // where the lost zone took every replica with it.
+      expect(failed(r.evidence, 'recovery')).toContain('k8s.topology-spread-zone');
+      expect(r.stages.find((s) => s.name === 'recovery')?.status).toBe('fail');
+      expect(
+        r.properties.find((p) => p.property === 'k8s.topology-spread-zone')?.verdicts.chaos,
+      ).toBe('fail');
+      expect(r.stages.find((s) => s.name === 'rollback')?.status).toBe('pass');
+      expect(clean(await targetState(client))).toBe(true);
+    } finally {
+      await pin(null);
+    }
+  }, 900_000);
+});
