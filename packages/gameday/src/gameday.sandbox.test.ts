@@ -210,7 +210,7 @@ describe('stackproof gameday against the sandbox', () => {
     expect(clean(await targetState(client))).toBe(true);
   }, 600_000);
 
-  it('the one-zone variant (every backend replica in me-central-1a) fails at the outage naming k8s.topology-spread-zone, and still leaves no residue', async () => {
+  it('the one-zone variant (every backend replica in the lost zone) fails at the outage naming k8s.topology-spread-zone, and still leaves no residue', async () => {
     await waitForSteadyState(client);
     const kc = new KubeConfig();
     kc.loadFromFile(client.state.kubeconfig);
@@ -256,7 +256,9 @@ describe('stackproof gameday against the sandbox', () => {
         { what: `${name} rolled out`, timeoutMs: 300_000, intervalMs: 1_000 },
       );
     };
-    await pin('me-central-1a');
+    // The zone the game day loses by default: the database primary's (so it also fails over).
+    const zone = (await client.database()).primary.zone;
+    await pin(zone);
     try {
       const out = join(dir, 'reports', 'one-zone');
       const result = await gameday([

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pollUntil, repoPath } from '@stackproof/core';
 import type { SandboxClient } from '@stackproof/sandbox';
 
@@ -118,6 +118,7 @@ export async function waitForSteadyState(
   kc.loadFromFile(client.state.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
+  const hpa = kc.makeApiClient(AutoscalingV2Api);
   await pollUntil(
     async () => {
       const nodes = (await core.listNode()).items;
@@ -128,7 +129,15 @@ export async function waitForSteadyState(
         await apps.listNamespacedDeployment({ namespace: client.state.namespace })
       ).items.filter((d) => (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 0));
       const db = await client.database();
-      return notReady.length === 0 && short.length === 0 && db.multiAz ? true : undefined;
+      // New pods have no metrics until the next scrape: the preflight's live checks judge HPAs.
+      const inactive = (
+        await hpa.listNamespacedHorizontalPodAutoscaler({ namespace: client.state.namespace })
+      ).items.filter(
+        (h) => h.status?.conditions?.find((c) => c.type === 'ScalingActive')?.status !== 'True',
+      );
+      return notReady.length === 0 && short.length === 0 && inactive.length === 0 && db.multiAz
+        ? true
+        : undefined;
     },
     { what: 'the sandbox back in its steady state', timeoutMs, intervalMs: 2_000 },
   );

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import {
   type ChaosRunResult,
   type ChaosStack,
@@ -23,6 +24,7 @@ import { writeReportFile } from '@stackproof/report';
 import { SandboxClient } from '@stackproof/sandbox/client';
 import { runTool } from '@stackproof/toolchain';
 import { parseGameDayExpectations } from './gameday-expectations.ts';
+import { rebalanceSkewedDeployments } from './rebalance.ts';
 
 /** The stages, in order. Each one's evidence is joined by property id in the report. */
 export const STAGES = [
@@ -249,6 +251,17 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   };
   const interrupted = (): boolean => options.signal?.aborted === true;
 
+  const kubeConfig = (): KubeConfig => {
+    const kc = new KubeConfig();
+    const file =
+      state?.kubeconfig ?? (options.stack.kind === 'aws' ? options.stack.kubeconfig : undefined);
+    if (file === undefined) kc.loadFromDefault();
+    else kc.loadFromFile(file);
+    if (options.stack.kind === 'aws' && options.stack.context !== undefined) {
+      kc.setCurrentContext(options.stack.context);
+    }
+    return kc;
+  };
   const liveChecks = async (): Promise<EvidenceEvent[]> => {
     await using live = await openLiveTarget({
       outputsDir,
@@ -468,18 +481,46 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       );
       begin('recovery');
       const notRecovered = recoveryEvents.filter((e) => e.status !== 'pass');
+      let rebalanced = '';
+      let rebalanceFailed = false;
+      if (s.outcome === 'completed') {
+        try {
+          const r = await rebalanceSkewedDeployments(kubeConfig(), common.namespaces, {
+            timeoutMs: 300_000,
+            progress,
+          });
+          const keys = Object.keys(r.restarted);
+          const show = (zones: Readonly<Record<string, number>> | undefined): string =>
+            Object.entries(zones ?? {})
+              .map(([z, n]) => `${z} ${n}`)
+              .join(', ');
+          rebalanced =
+            keys.length === 0
+              ? '; no Deployment was left skewed across zones'
+              : `; rebalanced (rolling restart, the descheduler's job on a real cluster): ${keys
+                  .map((k) => `${k} ${show(r.restarted[k])} → ${show(r.after[k])}`)
+                  .join('; ')}`;
+        } catch (error) {
+          rebalanceFailed = true;
+          rebalanced = `; the rebalance did not finish: ${messageOf(error)}`;
+        }
+      }
       end(
         {
           status:
-            recoveryEvents.length > 0 && notRecovered.length === 0 && s.outcome === 'completed'
+            recoveryEvents.length > 0 &&
+            notRecovered.length === 0 &&
+            s.outcome === 'completed' &&
+            !rebalanceFailed
               ? 'pass'
               : 'fail',
-          detail:
+          detail: `${
             recoveryEvents.length === 0
               ? `no recovery was measured (the outage ${s.outcome})`
               : notRecovered.length === 0
                 ? 'the stack recovered within its bound'
-                : `not recovered in time: ${notRecovered.map((e) => `${e.property} (${e.detail})`).join('; ')}`,
+                : `not recovered in time: ${notRecovered.map((e) => `${e.property} (${e.detail})`).join('; ')}`
+          }${rebalanced}`,
           figure: `recovered ${s.timings.recoveredAfterSeconds ?? '—'} s after t0`,
         },
         recoveryEvents,
