@@ -458,7 +458,9 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       if (result.dryRun) throw new Error('the outage ran as a dry run');
       chaos = result;
       const s = result.summary;
-      const isRecovery = (e: EvidenceEvent): boolean => e.check === 'time-to-recover';
+      // An outage cut short (interrupted, aborted) measured no recovery: its measures stay with it.
+      const isRecovery = (e: EvidenceEvent): boolean =>
+        e.check === 'time-to-recover' && s.outcome === 'completed';
       const outageEvents = s.evidence.filter((e) => !isRecovery(e));
       const recoveryEvents = s.evidence.filter(isRecovery);
       const failedShare =
@@ -479,6 +481,23 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         },
         outageEvents,
       );
+      if (s.outcome !== 'completed') {
+        notRun('recovery', `not judged: the outage was ${s.outcome}`);
+        stopped = { stage: 'outage', reason: `the outage was ${s.outcome}: ${s.reason ?? ''}` };
+      }
+    } catch (error) {
+      if (error instanceof StackproofError && error.kind === 'bad-input') throw error;
+      end({ status: 'fail', detail: `the outage could not run: ${messageOf(error)}` });
+      notRun('recovery', 'not run: the outage could not run');
+      stopped = { stage: 'outage', reason: `the outage could not run: ${messageOf(error)}` };
+    }
+  }
+
+  // ---- recovery: chaos' recovery measures, then the zones rebalanced
+  if (chaos !== undefined && stopped === undefined) {
+    const s = chaos.summary;
+    const recoveryEvents = s.evidence.filter((e) => e.check === 'time-to-recover');
+    {
       begin('recovery');
       const notRecovered = recoveryEvents.filter((e) => e.status !== 'pass');
       let rebalanced = '';
@@ -525,14 +544,6 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
         },
         recoveryEvents,
       );
-      if (s.outcome !== 'completed') {
-        stopped = { stage: 'outage', reason: `the outage was ${s.outcome}: ${s.reason ?? ''}` };
-      }
-    } catch (error) {
-      if (error instanceof StackproofError && error.kind === 'bad-input') throw error;
-      end({ status: 'fail', detail: `the outage could not run: ${messageOf(error)}` });
-      notRun('recovery', 'not run: the outage could not run');
-      stopped = { stage: 'outage', reason: `the outage could not run: ${messageOf(error)}` };
     }
   }
 
