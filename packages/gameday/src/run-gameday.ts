@@ -462,7 +462,6 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       const isRecovery = (e: EvidenceEvent): boolean =>
         e.check === 'time-to-recover' && s.outcome === 'completed';
       const outageEvents = s.evidence.filter((e) => !isRecovery(e));
-      const recoveryEvents = s.evidence.filter(isRecovery);
       const failedShare =
         s.timings.failedShare === undefined
           ? 'error rate —'
