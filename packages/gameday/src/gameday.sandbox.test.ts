@@ -1,5 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +24,7 @@ import { checkPageInChromium, drawnCharts } from '@stackproof/report/testing';
 import { SandboxClient, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   stackproof,
   type TargetState,
   targetState,
@@ -93,6 +104,55 @@ describe('stackproof gameday against the sandbox', () => {
     await expect(readFile(join(out, 'outage', 'journal.jsonl'))).rejects.toThrow(/ENOENT/);
     expect(await targetState(client)).toEqual(before);
   }, 120_000);
+
+  it("nightly.yml's game-day step runs as written (its shell, its flags, its paths) and, with a failing plan from the drift job, stops at the gate", async () => {
+    // The step's script, taken from the workflow itself, so it cannot drift from the CLI: run by
+    // bash in a directory laid out as the job's checkout (outputs, plans, expectations), with
+    // `pnpm exec stackproof` meaning this repository's bin. The failing plan keeps it short and
+    // off the cluster: the flags, the staging expectations, the outputs directory and the plans
+    // loop are exercised; the injection is not (the full game day below is).
+    const workflow = await readFile(repoPath('.github', 'workflows', 'nightly.yml'), 'utf8');
+    const lines = workflow.split('\n');
+    const at = lines.findIndex((l) => /- name: stackproof gameday/.test(l));
+    expect(at).toBeGreaterThan(0);
+    const runAt = lines.findIndex((l, i) => i > at && /^\s+run: \|$/.test(l));
+    const indent = (lines[runAt + 1] ?? '').search(/\S/);
+    const script: string[] = [];
+    for (const line of lines.slice(runAt + 1)) {
+      if (line.trim() !== '' && line.search(/\S/) < indent) break;
+      script.push(line.slice(indent));
+    }
+    expect(script.join('\n')).toMatch(/pnpm exec stackproof gameday/);
+    const job = join(dir, 'nightly-job');
+    await mkdir(join(job, '.reports', 'plans', 'plan-rds'), { recursive: true });
+    await copyFile(
+      repoPath('packages', 'policies', 'test-fixtures', 'terraform', 'plan.json'),
+      join(job, '.reports', 'plans', 'plan-rds', 'plan.json'),
+    );
+    await symlink(client.state.outputsDir, join(job, '.reports', 'outputs'));
+    await symlink(repoPath('expectations'), join(job, 'expectations'));
+    const body = `pnpm() { if [ "$1" = exec ] && [ "$2" = stackproof ]; then shift 2; node ${JSON.stringify(BIN)} "$@"; else command pnpm "$@"; fi; }\n${script.join('\n')}`;
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', body], {
+      cwd: job,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: {
+        ...process.env,
+        AWS_REGION: 'me-central-1',
+        ACCOUNT: '123456789012',
+        ENTRY_URL: client.state.services.frontend ?? '',
+        STACKPROOF_DATABASE_URL: '',
+        KUBECONFIG: client.state.kubeconfig,
+      },
+    });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(run.stdout).toMatch(
+      /stopped at preflight: the policy gate failed on plan-1-plan: .*rds\.multi-az/,
+    );
+    const r = await report(join(job, '.reports', 'gameday'));
+    expect(r.target).toMatch(/^AWS \(me-central-1, outputs /);
+    expect(r.zone).toBe('me-central-1a');
+  }, 300_000);
 
   it('a full game day passes; its property table has a verdict in every column that applies; the report renders in chromium and matches report.json', async () => {
     const out = join(OUT, 'full');
