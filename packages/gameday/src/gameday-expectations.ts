@@ -18,6 +18,8 @@ export interface GameDayExpectations {
     | 'scaleInSeconds'
     | 'scaleOutSeconds'
     | 'readySeconds'
+    | 'rate'
+    | 'errorBudget'
   >;
   /** Over the `chaos` section for the outage stage. */
   readonly outage: {
@@ -35,6 +37,8 @@ const SCALE_OUT_KEYS: Readonly<Record<string, keyof GameDayExpectations['scaleOu
   scaleInSeconds: 'scaleInSeconds',
   scaleOutSeconds: 'scaleOutSeconds',
   readySeconds: 'readySeconds',
+  rate: 'rate',
+  errorBudget: 'errorBudget',
 };
 const OUTAGE_KEYS = ['faultSeconds', 'baselineSeconds', 'settleSeconds'] as const;
 
@@ -80,6 +84,12 @@ export function parseGameDayExpectations(raw: unknown): ParseResult<GameDayExpec
             warnings.push(
               `unknown key gameday.scaleOut.${k} (known: ${Object.keys(SCALE_OUT_KEYS).join(', ')})`,
             );
+            continue;
+          }
+          if (k === 'errorBudget') {
+            if (typeof v !== 'number' || !(v >= 0 && v < 1)) {
+              errors.push('gameday.scaleOut.errorBudget must be a share of requests in [0, 1)');
+            } else scaleOut[target] = v;
             continue;
           }
           const n = seconds(`gameday.scaleOut.${k}`, v, k === 'baselineSeconds');

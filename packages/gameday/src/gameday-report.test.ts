@@ -112,13 +112,13 @@ describe('the gameday section of the expectations', () => {
   it('maps its keys onto the scale-out and outage overrides', () => {
     const parsed = parseGameDayExpectations({
       zone: 'me-central-1b',
-      scaleOut: { sustainSeconds: 60, baselineSeconds: 0 },
+      scaleOut: { sustainSeconds: 60, baselineSeconds: 0, errorBudget: 0.1 },
       outage: { faultSeconds: 30 },
     });
     expect(parsed.errors).toEqual([]);
     expect(parsed.config).toEqual({
       zone: 'me-central-1b',
-      scaleOut: { durationSeconds: 60, baselineSeconds: 0 },
+      scaleOut: { durationSeconds: 60, baselineSeconds: 0, errorBudget: 0.1 },
       outage: { faultSeconds: 30 },
     });
     expect(parseGameDayExpectations(undefined).config).toEqual({ scaleOut: {}, outage: {} });
@@ -128,12 +128,13 @@ describe('the gameday section of the expectations', () => {
     const parsed = parseGameDayExpectations({
       zone: 'a',
       outage: { faultSeconds: 0 },
-      scaleOut: { sustain: 60 },
+      scaleOut: { sustain: 60, errorBudget: 1 },
     });
     expect(parsed.config).toBeUndefined();
     expect(parsed.errors).toEqual([
       'gameday.zone must be an availability zone name such as me-central-1a',
       'gameday.outage.faultSeconds must be a positive number of seconds',
+      'gameday.scaleOut.errorBudget must be a share of requests in [0, 1)',
     ]);
     expect(parsed.warnings[0]).toMatch(/unknown key gameday\.scaleOut\.sustain/);
   });
