@@ -25,6 +25,7 @@ function result(overrides: Partial<GameDayResult>): GameDayResult {
     ],
     evidence: [],
     timeline: { points: [], stages: [], faults: [] },
+    gate: { plans: [], chart: true },
     outDir: '/tmp/x',
     ...overrides,
   };
@@ -92,6 +93,11 @@ describe('the property table', () => {
     const rows = propertyRows(result({}));
     const hpa = rows.find((r) => r.verdicts.load !== '—');
     expect(hpa?.verdicts.load).toBe('skipped');
+    // No plan given: the Terraform properties' plan column was not checked; the chart's was.
+    expect(rows.find((r) => r.property === 'rds.multi-az')?.verdicts.plan).toBe('skipped');
+    expect(rows.find((r) => r.property === spread)?.verdicts.plan).toBe('no evidence');
+    const withPlan = propertyRows(result({ gate: { plans: ['/p.json'], chart: true } }));
+    expect(withPlan.find((r) => r.property === 'rds.multi-az')?.verdicts.plan).toBe('no evidence');
   });
 
   it('writes the step summary with the stop and the failing properties', () => {

@@ -102,7 +102,10 @@ export function propertyRows(result: GameDayResult): PropertyRow[] {
       const verdict = combineVerdicts(events.map((e) => e.status));
       if (verdict !== undefined) verdicts[column.key] = verdict;
       else if (!applies(property, column.key)) verdicts[column.key] = '—';
-      else if (!column.stages.some((s) => ran.has(s as never))) verdicts[column.key] = 'skipped';
+      else if (column.key === 'plan' && !gated(property, result.gate)) {
+        // The gate ran, but not on what holds this property (no plan given, or no chart).
+        verdicts[column.key] = 'skipped';
+      } else if (!column.stages.some((s) => ran.has(s as never))) verdicts[column.key] = 'skipped';
       else verdicts[column.key] = 'no evidence';
     }
     const judged = Object.values(verdicts).filter(
@@ -122,6 +125,11 @@ export function propertyRows(result: GameDayResult): PropertyRow[] {
     });
   }
   return rows;
+}
+
+/** Whether the gate read an input that holds the property: a plan, or the chart for `k8s.*`. */
+function gated(property: string, gate: GameDayResult['gate']): boolean {
+  return property.startsWith('k8s.') ? gate.chart : gate.plans.length > 0;
 }
 
 const anchor = (property: string): `#${string}` => `#ev-${property.replaceAll('.', '-')}`;

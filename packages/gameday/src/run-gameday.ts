@@ -95,6 +95,8 @@ export interface GameDayResult {
   /** Every evidence event of every stage; `data.stage` names the stage that produced it. */
   readonly evidence: readonly EvidenceEvent[];
   readonly timeline: GameDayTimeline;
+  /** What the gate read: the plans given (none on a sandbox without plan fixtures) and the chart. */
+  readonly gate: { readonly plans: readonly string[]; readonly chart: boolean };
   readonly outDir: string;
 }
 
@@ -216,6 +218,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
   let loadTimeline: Timeline | undefined;
   let chaos: Extract<ChaosRunResult, { dryRun: false }> | undefined;
   let stageName: StageName = 'preflight';
+  let chartGated = false;
   let stageStart = Date.now();
   const progress = (line: string): void => {
     const elapsed = Math.round((Date.now() - started) / 1000);
@@ -349,6 +352,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
       }
       await writeReportFile(rendered, helm.stdout);
       await gate(rendered, 'chart');
+      chartGated = true;
       if (blocking.length > 0) {
         end(
           {
@@ -611,6 +615,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     ...(stopped === undefined ? {} : { stopped }),
     evidence: allEvidence,
     timeline,
+    gate: { plans: (options.plans ?? []).map((p) => resolve(p)), chart: chartGated },
     outDir,
   };
 }
