@@ -55,7 +55,7 @@ try {
       .filter((x): x is number => x !== undefined);
     return `| ${name} | ${range(secs, ' s')} |`;
   });
-  const section = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, expectations/sandbox.json's gameday section (scale-out: 10 s baseline, 20 s ramp, 60 s sustain, 5 s drop, 90 s cool-down; outage: 10 s baseline, 45 s fault window, 10 s settle), other engineers' test runs sharing the cores (load average ${loadavg()[0]?.toFixed(1)} at the end). Reproduce: \`node packages/gameday/bench/gameday.bench.ts --runs ${runs} --write-docs\`. Verdicts: ${results.map((r) => (r.passed ? 'pass' : 'fail')).join(', ')}; \`sandbox up\` took ${Math.round(upSeconds)} s before them.
+  const section = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, expectations/sandbox.json's gameday section (scale-out: 10 s baseline, 20 s ramp, 60 s sustain, 5 s drop, 110 s cool-down; outage: 10 s baseline, 45 s fault window, 10 s settle), other engineers' test runs sharing the cores (load average ${loadavg()[0]?.toFixed(1)} at the end). Reproduce: \`node packages/gameday/bench/gameday.bench.ts --runs ${runs} --write-docs\`. Verdicts: ${results.map((r) => (r.passed ? 'pass' : 'fail')).join(', ')}; \`sandbox up\` took ${Math.round(upSeconds)} s before them.
 
 | stage | wall time (${runs === 1 ? 'one run' : `min / median / max of ${runs}`}) |
 | --- | ---: |
