@@ -96,12 +96,14 @@ describe('stackproof load run (no cluster)', () => {
       '--duration',
       '8s',
       '--cooldown',
-      '6s',
+      '12s',
       '--p95-ms',
       '5000',
-      // one request of the first recovery second can meet the spike's last in-flight ones
+      // The server counts by wall-clock second, not by phase: on a busy machine the spike's last
+      // delayed requests share the first recovery seconds with it. 60 recovery requests must see
+      // more than 12 failures to fail, while the spike (60/s against 25/s) fails more than half.
       '--error-budget',
-      '0.05',
+      '0.2',
       '--out',
       out,
     ]);
@@ -118,7 +120,7 @@ describe('stackproof load run (no cluster)', () => {
     expect(summary.requests.total).toBe(server.received());
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(
-      /<failure message="[^"]*error rate \(spike\) 0\.\d+ ratio \(bound &lt;= 0\.05 ratio\)/,
+      /<failure message="[^"]*error rate \(spike\) 0\.\d+ ratio \(bound &lt;= 0\.2 ratio\)/,
     );
     // progress was shown while it ran
     expect(run.stderr).toMatch(/\[\s*\d+\/\d+ s\] (baseline|surge|spike|recovery)/);
