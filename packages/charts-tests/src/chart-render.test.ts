@@ -136,7 +136,9 @@ describe('charts/stackproof-workloads', () => {
     );
     expect(roleArns).toContain('arn:aws:iam::123456789012:role/stackproof-prod1-backend');
     const [migrations] = ofKind(objects, 'Job');
-    expect(migrations?.metadata?.annotations?.['helm.sh/hook']).toBe('post-install,pre-upgrade');
+    // Only the first install migrates as a hook; every upgrade runs the Job as its own step first
+    // (stackproof release deploy), never inside the upgrade.
+    expect(migrations?.metadata?.annotations?.['helm.sh/hook']).toBe('post-install');
     const backend = ofKind(objects, 'Deployment').find(
       (d) => d.metadata?.name === 'ci-stackproof-workloads-backend',
     );

@@ -9,6 +9,14 @@ const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
 // The CLI's own plans (packages/cli/test-fixtures): a plan with failing, unknown and sensitive
 // values and the .tf sources its findings point at, an empty plan, and bad inputs.
 const FIXTURES = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
+// The real-plan corpus, with its sources and licences, is the policies package's
+// (packages/policies/test-fixtures/real-plans/SOURCES.md); real-plans.test.ts runs all of it.
+const REAL_PLANS = fileURLToPath(
+  new URL('../../policies/test-fixtures/real-plans/', import.meta.url),
+);
+// A real plan (Terraform 1.0.7, Checkov's tests) whose only problems are unknowns: the AZs of two
+// Auto Scaling groups whose subnets the plan does not create.
+const ONLY_UNKNOWN = join(REAL_PLANS, 'checkov-asg-dynamodb-tags-variety.json');
 
 interface Run {
   status: number | null;
@@ -26,7 +34,8 @@ function stackproof(args: readonly string[], cwd: string = FIXTURES): Run {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('stackproof policy check (subprocess)', () => {
+// Each test starts the real bin a few times; the machine is shared, so bounds are generous.
+describe('stackproof policy check (subprocess)', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'stackproof-cli-'));
@@ -93,33 +102,33 @@ describe('stackproof policy check (subprocess)', () => {
     );
   });
 
-  it('--fail-on critical lets high findings through; --fail-on-unknown fails on unknowns', () => {
-    const json = JSON.parse(
-      stackproof(['policy', 'check', 'terraform/plan.json', '--format', 'json']).stdout,
-    ) as {
+  it('--fail-on sets the threshold: a real plan whose only failure is medium', () => {
+    const plan = join(REAL_PLANS, 'checkov-eks-node-group-remote-access.json');
+    const json = JSON.parse(stackproof(['policy', 'check', plan, '--format', 'json']).stdout) as {
       findings: { severity: string; status: string }[];
     };
-    const criticalFails = json.findings.filter(
-      (f) => f.status === 'fail' && f.severity === 'critical',
-    );
-    expect(
-      stackproof(['policy', 'check', 'terraform/plan.json', '--fail-on', 'critical']).status,
-    ).toBe(criticalFails.length > 0 ? 1 : 0);
-    const unknowns = json.findings.filter((f) => f.status === 'unknown').map((f) => f.severity);
-    expect(unknowns.length).toBeGreaterThan(0);
-    const lowest = ['low', 'medium', 'high', 'critical'].find((s) => unknowns.includes(s)) ?? 'low';
-    expect(stackproof(['policy', 'check', 'empty-plan.json', '--fail-on-unknown']).status).toBe(0);
-    const withUnknown = stackproof([
-      'policy',
-      'check',
-      'terraform/plan.json',
-      '--fail-on',
-      'critical',
-      '--fail-on-unknown',
-      '--fail-on',
-      lowest,
+    expect(json.findings.filter((f) => f.status === 'fail').map((f) => f.severity)).toEqual([
+      'medium',
     ]);
-    expect(withUnknown.status).toBe(1);
+    expect(stackproof(['policy', 'check', plan]).status).toBe(0);
+    expect(stackproof(['policy', 'check', plan, '--fail-on', 'medium']).status).toBe(1);
+  });
+
+  it('--fail-on-unknown fails a real plan whose only problem is an unknown', () => {
+    const json = JSON.parse(
+      stackproof(['policy', 'check', ONLY_UNKNOWN, '--format', 'json']).stdout,
+    ) as { findings: { severity: string; status: string }[] };
+    expect(json.findings.filter((f) => f.status === 'fail')).toEqual([]);
+    expect(json.findings.filter((f) => f.status === 'unknown').map((f) => f.severity)).toEqual([
+      'high',
+      'high',
+    ]);
+    // Negative twin: without the flag the unknown does not fail the run…
+    expect(stackproof(['policy', 'check', ONLY_UNKNOWN]).status).toBe(0);
+    // …with it, it does.
+    const run = stackproof(['policy', 'check', ONLY_UNKNOWN, '--fail-on-unknown']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/FAILED: 2 finding\(s\) at or above high/);
   });
 
   it('writes --output atomically and prints the counts line', async () => {
@@ -141,6 +150,81 @@ describe('stackproof policy check (subprocess)', () => {
     };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.results.length).toBeGreaterThan(0);
+  });
+
+  it('writes --output into a folder that does not exist yet', async () => {
+    const out = join(dir, 'reports', 'nested', 'gate.json');
+    const run = stackproof([
+      'policy',
+      'check',
+      'empty-plan.json',
+      '--format',
+      'json',
+      '--output',
+      out,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toHaveProperty('summary.passed', true);
+  });
+
+  it('refuses an --output it cannot write, saying why, with exit 2 and no stack trace', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    const run = stackproof([
+      'policy',
+      'check',
+      'empty-plan.json',
+      '--output',
+      join(file, 'gate.json'),
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /error \[OUTPUT_NOT_WRITABLE\] cannot write the report to .*a part of the path is a file/,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([[['policy', '--help']], [['policy', '-h']], [['policy', 'check', '--help']]])(
+    'stackproof %j prints the usage and exits 0',
+    (args) => {
+      const run = stackproof(args);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: stackproof policy check/);
+    },
+  );
+
+  it.each([
+    [['--version']],
+    [['policy', '--version']],
+    [['policy', 'check', 'plan.json', '--version']],
+    [['sandbox', 'up', '--version']],
+  ])('stackproof %j prints the version wherever --version stands', (args) => {
+    const run = stackproof(args);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('a plan attribute nested 100,000 deep is bad input: exit 2, one line, no stack trace', async () => {
+    const plan = JSON.parse(await readFile(ONLY_UNKNOWN, 'utf8')) as {
+      resource_changes: { change: { after: Record<string, unknown> } }[];
+    };
+    const first = plan.resource_changes[0];
+    if (first === undefined) throw new Error('the plan has no resource change');
+    first.change.after.vpc_zone_identifier = '__deep__';
+    const file = join(dir, 'deep.json');
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    await writeFile(file, JSON.stringify(plan).replace('"__deep__"', deep));
+    const run = stackproof(['policy', 'check', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/error \[NESTED_TOO_DEEP\] .*nests more than 64 levels deep/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a bare `stackproof policy` prints the usage and exits 2', () => {
+    const run = stackproof(['policy']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toMatch(/Usage: stackproof policy check/);
   });
 
   it.each([

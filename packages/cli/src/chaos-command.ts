@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   type ChaosRunResult,
   type ChaosStack,
@@ -18,9 +17,10 @@ import {
 } from '@stackproof/chaos';
 import { ExpectationsError, readExpectationsFile, repoPath } from '@stackproof/core';
 import { liveWorkspaces, parseLiveExpectations, readStackOutputs } from '@stackproof/infra-tests';
-import { parseK6Duration } from '@stackproof/load';
 import { writeReportFile } from '@stackproof/report';
 import type { CliOutcome } from './cli-outcome.ts';
+import { durationFlag } from './duration-flag.ts';
+import { numberFlag, parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 export const CHAOS_USAGE = `Usage: stackproof chaos <run | recover | fis-template> [options]
@@ -108,34 +108,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${CHAOS_USAGE}`);
-  }
-}
-
-function duration(name: string, raw: string | undefined, allowZero = false): number | undefined {
-  if (raw === undefined) return undefined;
-  let value: number;
-  try {
-    value = parseK6Duration(raw);
-  } catch {
-    throw new UsageError(`--${name} must be a duration such as 90s, 2m or 1m30s, got '${raw}'`);
-  }
-  if (value < 0 || (!allowZero && value === 0)) {
-    throw new UsageError(`--${name} must be longer than 0, got '${raw}'`);
-  }
-  return value;
-}
-
-function positive(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
-  }
-  return value;
+  return parseFlags(args, OPTIONS, CHAOS_USAGE);
 }
 
 function stackOf(v: Values): ChaosStack {
@@ -279,18 +252,20 @@ async function run(
     );
   }
   const stack = stackOf(v);
-  const count = positive('count', v.count);
+  const count = numberFlag('count', v.count);
   const overrides = {
-    ...(duration('duration', v.duration) === undefined
+    ...(durationFlag('duration', v.duration) === undefined
       ? {}
-      : { faultSeconds: duration('duration', v.duration) as number }),
-    ...(duration('baseline', v.baseline, true) === undefined
+      : { faultSeconds: durationFlag('duration', v.duration) as number }),
+    ...(durationFlag('baseline', v.baseline, true) === undefined
       ? {}
-      : { baselineSeconds: duration('baseline', v.baseline, true) as number }),
-    ...(duration('settle', v.settle, true) === undefined
+      : { baselineSeconds: durationFlag('baseline', v.baseline, true) as number }),
+    ...(durationFlag('settle', v.settle, true) === undefined
       ? {}
-      : { settleSeconds: duration('settle', v.settle, true) as number }),
-    ...(positive('rate', v.rate) === undefined ? {} : { rate: positive('rate', v.rate) as number }),
+      : { settleSeconds: durationFlag('settle', v.settle, true) as number }),
+    ...(numberFlag('rate', v.rate) === undefined
+      ? {}
+      : { rate: numberFlag('rate', v.rate) as number }),
     ...(errorBudget === undefined ? {} : { errorBudget }),
   };
   const holdAt = holdPoint(process.env);
@@ -403,7 +378,7 @@ async function fisTemplate(
     zone,
     roleArn: v['role-arn'],
     stopAlarmArns: v['stop-alarm'] ?? [],
-    durationSeconds: duration('duration', v.duration) ?? chaos.config.faultSeconds,
+    durationSeconds: durationFlag('duration', v.duration) ?? chaos.config.faultSeconds,
     dbFailover,
     ...(v['log-group-arn'] === undefined ? {} : { logGroupArn: v['log-group-arn'] }),
   });

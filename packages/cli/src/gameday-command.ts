@@ -13,6 +13,7 @@ import {
 import { parseK6Duration } from '@stackproof/load';
 import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
+import { STACKPROOF_VERSION } from './version.ts';
 
 export const GAMEDAY_USAGE = `Usage: stackproof gameday [options]
 
@@ -147,6 +148,7 @@ export async function gamedayCommand(
       values['database-url'] ?? (aws ? process.env.STACKPROOF_DATABASE_URL : undefined);
     const result = await runGameDay({
       stack,
+      version: STACKPROOF_VERSION,
       plans: values.plan ?? [],
       ...(values.values === undefined ? {} : { chartValues: values.values.map((v) => resolve(v)) }),
       expectationsFile: resolve(

@@ -1,6 +1,5 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { writeFileAtomically } from '@stackproof/core';
 import {
   buildLiveReport,
   formatLiveReport,
@@ -12,6 +11,8 @@ import {
   runLiveChecks,
   settleUnknowns,
 } from '@stackproof/infra-tests';
+import type { CliOutcome } from './cli-outcome.ts';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 export const LIVE_CHECK_USAGE = `Usage: stackproof live check --outputs DIR [options]
@@ -37,11 +38,6 @@ Options:
 Exit status: 0 every check passed (skips are listed with their reason), 1 a check failed,
 2 bad input or a target that cannot be reached, 3 stackproof itself failed.`;
 
-export interface CommandResult {
-  readonly exitCode: 0 | 1;
-  readonly stdout: string;
-}
-
 const OPTIONS = {
   outputs: { type: 'string' },
   expectations: { type: 'string' },
@@ -53,30 +49,12 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
-
 /** `stackproof live check`: a thin front door over @stackproof/infra-tests. */
 export async function liveCheckCommand(
   args: readonly string[],
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<CommandResult> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>
-  >;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${LIVE_CHECK_USAGE}`);
-  }
+): Promise<CliOutcome> {
+  const parsed = parseFlags(args, OPTIONS, LIVE_CHECK_USAGE, false);
   const { values } = parsed;
   if (values.help) return { exitCode: 0, stdout: `${LIVE_CHECK_USAGE}\n` };
   if (values.outputs === undefined) {
@@ -128,7 +106,7 @@ export async function liveCheckCommand(
   const exitCode = final.summary.passed ? 0 : 1;
   const text = formatLiveReport(final, format);
   if (values.output !== undefined) {
-    await writeAtomically(values.output, text);
+    await writeFileAtomically(values.output, text);
     const lines = formatLiveText(final).trimEnd().split('\n');
     return { exitCode, stdout: `${lines.slice(-3).join('\n')}\nreport: ${values.output}\n` };
   }

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readExpectationsFile, repoPath } from '@stackproof/core';
 import {
   aggregateLoadRun,
@@ -9,7 +8,6 @@ import {
   type LoadSummary,
   loadScript,
   operatorManifest,
-  parseK6Duration,
   parseLoadExpectations,
   prepareRun,
   runLoad,
@@ -18,6 +16,9 @@ import {
 } from '@stackproof/load';
 import { writeReportFile } from '@stackproof/report';
 import { readSandboxState } from '@stackproof/sandbox';
+import type { CliOutcome } from './cli-outcome.ts';
+import { durationFlag } from './duration-flag.ts';
+import { numberFlag, parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 const RUN_OPTIONS_HELP = `  --scenario scale-out|steady|spike   what to run (default scale-out)
@@ -70,12 +71,6 @@ stackproof load aggregate DIR [--out DIR2]
 Exit status: 0 the contract held, 1 it did not (the report names each bound and the value),
 2 bad input, target down (setup() failed) or k6 missing / without xk6-kubernetes, 3 internal.`;
 
-export interface CommandResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr?: string;
-}
-
 const OPTIONS = {
   scenario: { type: 'string' },
   target: { type: 'string' },
@@ -114,47 +109,23 @@ const OPTIONS = {
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${LOAD_USAGE}`);
-  }
-}
-
-function positive(name: string, raw: string | undefined, allowZero = false): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new UsageError(
-      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${raw}'`,
-    );
-  }
-  return value;
-}
-
-function seconds(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    return parseK6Duration(raw);
-  } catch {
-    throw new UsageError(`--${name} must be a duration such as 90s, 2m or 1m30s, got '${raw}'`);
-  }
+  return parseFlags(args, OPTIONS, LOAD_USAGE);
 }
 
 function overridesFrom(v: Values): LoadRunOverrides {
   const entries: [keyof LoadRunOverrides, unknown][] = [
-    ['rate', positive('rate', v.rate)],
-    ['baseRate', positive('base-rate', v['base-rate'])],
-    ['durationSeconds', seconds('duration', v.duration)],
-    ['rampSeconds', seconds('ramp', v.ramp)],
-    ['baselineSeconds', seconds('baseline', v.baseline)],
-    ['cooldownSeconds', seconds('cooldown', v.cooldown)],
-    ['p95Ms', positive('p95-ms', v['p95-ms'])],
-    ['errorBudget', positive('error-budget', v['error-budget'], true)],
-    ['minPeakReplicas', positive('min-peak', v['min-peak'])],
-    ['scaleOutSeconds', positive('scale-out-seconds', v['scale-out-seconds'])],
-    ['readySeconds', positive('ready-seconds', v['ready-seconds'])],
-    ['scaleInSeconds', positive('scale-in-seconds', v['scale-in-seconds'])],
+    ['rate', numberFlag('rate', v.rate)],
+    ['baseRate', numberFlag('base-rate', v['base-rate'])],
+    ['durationSeconds', durationFlag('duration', v.duration, true)],
+    ['rampSeconds', durationFlag('ramp', v.ramp, true)],
+    ['baselineSeconds', durationFlag('baseline', v.baseline, true)],
+    ['cooldownSeconds', durationFlag('cooldown', v.cooldown, true)],
+    ['p95Ms', numberFlag('p95-ms', v['p95-ms'])],
+    ['errorBudget', numberFlag('error-budget', v['error-budget'], true)],
+    ['minPeakReplicas', numberFlag('min-peak', v['min-peak'])],
+    ['scaleOutSeconds', numberFlag('scale-out-seconds', v['scale-out-seconds'])],
+    ['readySeconds', numberFlag('ready-seconds', v['ready-seconds'])],
+    ['scaleInSeconds', numberFlag('scale-in-seconds', v['scale-in-seconds'])],
     ['path', v.path],
     ['phaseName', v.phase],
   ];
@@ -229,7 +200,7 @@ async function runOptions(
       ...(kubeconfig === undefined || hpa === undefined ? {} : { kubeconfig }),
       expectations,
       overrides: overridesFrom(v),
-      instances: positive('instances', v.instances) ?? 1,
+      instances: numberFlag('instances', v.instances) ?? 1,
       connectionReuse: v['connection-reuse'] ?? false,
       extraEnv: extraEnv(v.env),
     },
@@ -267,7 +238,7 @@ function verdictText(summary: LoadSummary, outDir: string): string {
 export async function loadCommand(
   args: readonly string[],
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<CommandResult> {
+): Promise<CliOutcome> {
   const [action, ...rest] = args;
   if (action === undefined || action === '--help' || action === '-h') {
     return { exitCode: action === undefined ? 2 : 0, stdout: `${LOAD_USAGE}\n` };

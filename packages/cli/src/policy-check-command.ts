@@ -1,17 +1,22 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SEVERITIES, type Severity, StackproofError } from '@stackproof/core';
 import {
   formatReport,
   PolicyBundle,
   type PolicyReport,
   REPORT_FORMATS,
   type ReportFormat,
+  reportChunks,
   runPolicyCheck,
-  SEVERITIES,
-  type Severity,
+  summaryLine,
 } from '@stackproof/policies';
 import type { CliOutcome } from './cli-outcome.ts';
 import { UsageError } from './usage-error.ts';
+import { STACKPROOF_VERSION } from './version.ts';
 
 export const POLICY_CHECK_USAGE = `Usage: stackproof policy check <plan.json | manifests.yaml | dir> [options]
 
@@ -61,16 +66,62 @@ function parseParams(values: readonly string[]): Record<string, unknown> {
   return params;
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  // A report file is complete or absent: never half written.
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
+/** --output names a place the report cannot be written to. */
+export class ReportOutputError extends StackproofError {
+  constructor(file: string, reason: string) {
+    super(
+      'OUTPUT_NOT_WRITABLE',
+      'bad-input',
+      `cannot write the report to ${file}: ${reason}; pass --output a file path in a folder you can write to`,
+    );
+  }
 }
 
-function countsLine(report: PolicyReport): string {
-  const text = formatReport(report, 'text').trimEnd().split('\n');
-  return `${text[text.length - 1] ?? ''}\n`;
+const OUTPUT_REASONS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a part of the path is a file, not a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/** Writes the chunks to `file` as they come, waiting whenever the disk is behind. */
+async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  const failed = once(out, 'error').then(([error]) => {
+    throw error;
+  });
+  // Raced below; this keeps an error after the last race from going unhandled.
+  failed.catch(() => undefined);
+  try {
+    for (const chunk of chunks) {
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+    }
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+  } finally {
+    out.destroy();
+  }
+}
+
+async function writeAtomically(file: string, report: PolicyReport, format: ReportFormat) {
+  // A report file is complete or absent: never half written. A missing folder is created, as
+  // `--output reports/gate.sarif` in a fresh CI checkout expects. The report is written a piece
+  // at a time: for a large plan it is hundreds of MB as one string.
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeChunks(temp, reportChunks(report, format));
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = OUTPUT_REASONS[code];
+    if (reason === undefined) throw error;
+    throw new ReportOutputError(file, reason);
+  }
 }
 
 const OPTIONS = {
@@ -105,18 +156,30 @@ export async function policyCheckCommand(args: readonly string[]): Promise<CliOu
   const failOn = oneOf<Severity>('fail-on', values['fail-on'], SEVERITIES, 'high');
   const report = await runPolicyCheck({
     target: positionals[0],
+    version: STACKPROOF_VERSION,
     failOn,
     failOnUnknown: values['fail-on-unknown'] ?? false,
     params: parseParams(values.param ?? []),
     ...(values.waivers !== undefined ? { waiversFile: values.waivers } : {}),
     ...(values['source-dir'] !== undefined ? { sourceDir: values['source-dir'] } : {}),
     ...(values.bundle !== undefined ? { bundle: await PolicyBundle.load(values.bundle) } : {}),
+    // A plan of many thousands of resources takes several evaluations: say so on a terminal.
+    ...(process.stderr.isTTY
+      ? {
+          onEvaluation: ({ input, evaluation, evaluations, resources }) => {
+            if (evaluations > 1) {
+              process.stderr.write(
+                `\r${input}: evaluation ${evaluation}/${evaluations} (${resources} resources)${evaluation === evaluations ? '\n' : ''}`,
+              );
+            }
+          },
+        }
+      : {}),
   });
-  const text = formatReport(report, format);
   const exitCode = report.summary.passed ? 0 : 1;
   if (values.output !== undefined) {
-    await writeAtomically(values.output, text);
-    return { exitCode, stdout: countsLine(report) };
+    await writeAtomically(values.output, report, format);
+    return { exitCode, stdout: `${summaryLine(report)}\n` };
   }
-  return { exitCode, stdout: text };
+  return { exitCode, stdout: formatReport(report, format) };
 }

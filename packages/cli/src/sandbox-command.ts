@@ -52,6 +52,10 @@ export async function sandboxCommand(
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<CliOutcome> {
   const [action, ...more] = args;
+  // Every subcommand answers --help (the workflow check asks each one it finds in a workflow).
+  if (action === '--help' || action === '-h' || more.includes('--help') || more.includes('-h')) {
+    return { exitCode: 0, stdout: `${SANDBOX_USAGE}\n` };
+  }
   const { dir, rest } = parse(more);
   switch (action) {
     case 'up': {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { repoPath } from '@stackproof/core';
 import {
   readWorkspaces,
@@ -8,6 +7,8 @@ import {
   upstreamOf,
   writeInputsFile,
 } from '@stackproof/delivery';
+import type { CliOutcome } from './cli-outcome.ts';
+import { parseFlags } from './flags.ts';
 import { UsageError } from './usage-error.ts';
 
 export const TERRAFORM_USAGE = `Usage: stackproof terraform inputs <workspace> --outputs-dir DIR [--output FILE]
@@ -26,30 +27,20 @@ Options:
 Exit status: 0 written, 2 bad input or an upstream workspace not applied yet (the message says
 which output is missing).`;
 
-export interface CommandResult {
-  readonly exitCode: 0;
-  readonly stdout: string;
-}
-
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'outputs-dir': { type: 'string' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${TERRAFORM_USAGE}`);
-  }
+  return parseFlags(
+    args,
+    {
+      'outputs-dir': { type: 'string' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    TERRAFORM_USAGE,
+  );
 }
 
 /** `stackproof terraform …`: the workspace wiring the workflows use before `terraform plan`. */
-export async function terraformCommand(args: readonly string[]): Promise<CommandResult> {
+export async function terraformCommand(args: readonly string[]): Promise<CliOutcome> {
   const [action, ...rest] = args;
   const { values, positionals } = parse(rest);
   if (values.help || action === '--help' || action === '-h') {

@@ -1,3 +1,4 @@
+export { writeFileAtomically } from './atomic-file.ts';
 export {
   ERROR_KINDS,
   type ErrorKind,

@@ -21,7 +21,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_versioning.versioning_configuration[0].status == \"Enabled\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 78
+        "line": 97
       }
     },
     "live": {
@@ -46,7 +46,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_server_side_encryption_configuration` rule `sse_algorithm = \"aws:kms\"` with `kms_master_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 106
+        "line": 125
       }
     },
     "live": {
@@ -72,7 +72,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_public_access_block`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 138
+        "line": 160
       }
     },
     "live": {
@@ -97,7 +97,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_s3_bucket_policy` statement Deny on `aws:SecureTransport = false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
-        "line": 169
+        "line": 191
       }
     },
     "live": {
@@ -108,16 +108,22 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
   {
     "id": "s3.access-logging",
     "family": "s3",
-    "title": "S3 state bucket access is logged",
+    "title": "S3 bucket access is logged",
     "severity": "medium",
-    "description": "Server access logs of the state bucket show who read or wrote the state, which holds every secret the stack outputs.",
-    "references": [],
+    "description": "Server access logs show who read or wrote a bucket (the state bucket holds every secret the stack outputs). A bucket that receives other buckets' access logs is not asked to log into itself.",
+    "remediation": "Add an aws_s3_bucket_logging with target_bucket set to a separate log bucket.",
+    "references": [
+      "AWS FSBP S3.9"
+    ],
     "section": "State backend (`_tfstate`)",
     "where": "_tfstate (state-backend)",
     "claim": "server access logs of the state bucket go to a separate bucket",
     "plan": {
       "evidence": "`aws_s3_bucket_logging.target_bucket`",
-      "why": "no plan rule yet"
+      "rule": {
+        "file": "packages/policies/rego/stackproof/terraform/s3/s3.rego",
+        "line": 235
+      }
     },
     "live": {
       "evidence": "`GetBucketLogging`",
@@ -141,7 +147,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_dynamodb_table.point_in_time_recovery[0].enabled`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/dynamodb/dynamodb.rego",
-        "line": 25
+        "line": 28
       }
     },
     "live": {
@@ -166,7 +172,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`server_side_encryption[0].enabled` and `kms_key_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/dynamodb/dynamodb.rego",
-        "line": 41
+        "line": 44
       }
     },
     "live": {
@@ -192,7 +198,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_kms_key.enable_key_rotation`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/kms/kms.rego",
-        "line": 23
+        "line": 26
       }
     },
     "live": {
@@ -215,7 +221,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "distinct `availability_zone` of `aws_subnet` per tier",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 43
+        "line": 64
       }
     },
     "live": {
@@ -246,7 +252,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_nat_gateway` count and the AZ of each `subnet_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 94
+        "line": 115
       }
     },
     "live": {
@@ -277,7 +283,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_route.private_nat` → `nat_gateway_id` vs the table's subnet AZ (configuration references)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 141
+        "line": 190
       }
     },
     "live": {
@@ -311,7 +317,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_flow_log` with `traffic_type = \"ALL\"` on the VPC",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 210
+        "line": 259
       }
     },
     "live": {
@@ -337,7 +343,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_default_security_group` with empty `ingress`/`egress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 239
+        "line": 288
       }
     },
     "live": {
@@ -357,7 +363,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "every subnet has its own NACL tagged with tier and AZ (the AZ-outage target)",
     "plan": {
       "evidence": "`aws_network_acl` per subnet with `stackproof.io/az`",
-      "why": "no plan rule yet"
+      "why": "a stackproof convention, not a security property: the AZ-outage experiment injects its deny rule into each subnet's own NACL, so it is verified where it is used (the live check and the experiment's preflight read the NACLs and their tags)"
     },
     "live": {
       "evidence": "`DescribeNetworkAcls` by tag",
@@ -392,7 +398,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_vpc_security_group_ingress_rule.cidr_ipv4`, inline `ingress`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/network/network.rego",
-        "line": 264
+        "line": 313
       }
     },
     "live": {
@@ -417,7 +423,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`vpc_config[0].endpoint_public_access`, `public_access_cidrs`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 29
+        "line": 42
       }
     },
     "live": {
@@ -442,7 +448,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`encryption_config[0].resources` contains `secrets` with `provider[0].key_arn`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 59
+        "line": 75
       }
     },
     "live": {
@@ -467,7 +473,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cluster_log_types`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 80
+        "line": 96
       }
     },
     "live": {
@@ -480,17 +486,17 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "eks",
     "title": "EKS node groups span enough AZs",
     "severity": "high",
-    "description": "A node group whose subnets cover fewer AZs than required loses all capacity of the missing zones' share in an AZ outage and cannot reschedule pods spread by zone.",
-    "remediation": "Give subnet_ids one private subnet in each of at least params.az_count (3) AZs.",
+    "description": "A cluster whose node groups together cover fewer AZs than required loses all capacity of the missing zones' share in an AZ outage and cannot reschedule pods spread by zone. All node groups of a cluster count, so one node group per AZ is as good as one node group over every AZ.",
+    "remediation": "Give the cluster's node groups private subnets in at least params.az_count (3) AZs: one node group over all of them, or one node group per AZ.",
     "references": [],
     "section": "EKS (`eks/prod1/infra`)",
     "where": "eks/prod1/infra (eks-cluster)",
-    "claim": "the managed node group spans the private subnets of 3 AZs",
+    "claim": "the cluster's managed node groups together span the private subnets of 3 AZs",
     "plan": {
-      "evidence": "`aws_eks_node_group.subnet_ids`",
+      "evidence": "`aws_eks_node_group.subnet_ids` of every node group of the cluster",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 102
+        "line": 222
       }
     },
     "live": {
@@ -510,17 +516,17 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "eks",
     "title": "EKS node groups keep at least one node per AZ",
     "severity": "medium",
-    "description": "With min_size below the AZ count the autoscaler may leave a zone without nodes, so zone-spread pods stay pending there.",
-    "remediation": "Set scaling_config.min_size to at least params.az_count (3).",
+    "description": "At their minimum size the node groups of a cluster must still keep a node in every AZ they span, or the autoscaler may leave a zone without nodes and zone-spread pods stay pending there. All node groups of the cluster count; a cluster whose node groups can all scale to zero can lose every node, which is reported as high.",
+    "remediation": "Give each node group a scaling_config.min_size of at least the number of AZs it spans (1 for a node group per AZ), and never let every node group of a cluster scale to zero.",
     "references": [],
     "section": "EKS (`eks/prod1/infra`)",
     "where": "eks/prod1/infra (eks-cluster)",
-    "claim": "`min_size` >= AZ count: a node in every AZ",
+    "claim": "at their minimum size the cluster's node groups keep a node in every AZ they span",
     "plan": {
-      "evidence": "`scaling_config[0].min_size`",
+      "evidence": "`scaling_config[0].min_size` of every node group of the cluster against the AZs of its `subnet_ids`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
-        "line": 118
+        "line": 254
       }
     },
     "live": {
@@ -541,14 +547,18 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "eks",
     "title": "EKS access goes through access entries",
     "severity": "medium",
-    "description": "Access entries (authentication_mode API) make every cluster admin an auditable AWS resource; the implicit creator admin and aws-auth ConfigMap do not.",
+    "description": "With authentication_mode API, cluster access is granted by EKS access entries managed in Terraform and audited in CloudTrail, not by the aws-auth ConfigMap; without the implicit admin of the cluster creator, no identity keeps hidden cluster-admin rights.",
+    "remediation": "Set access_config { authentication_mode = \"API\", bootstrap_cluster_creator_admin_permissions = false } and grant access with aws_eks_access_entry and aws_eks_access_policy_association.",
     "references": [],
     "section": "EKS (`eks/prod1/infra`)",
     "where": "eks/prod1/infra (eks-cluster)",
     "claim": "access through EKS access entries (`authentication_mode = \"API\"`), no implicit creator admin",
     "plan": {
       "evidence": "`access_config[0]`",
-      "why": "no plan rule yet"
+      "rule": {
+        "file": "packages/policies/rego/stackproof/terraform/eks/eks.rego",
+        "line": 121
+      }
     },
     "live": {
       "evidence": "`DescribeCluster.accessConfig`",
@@ -574,7 +584,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_launch_template.metadata_options[0].http_tokens == \"required\"`, `http_put_response_hop_limit`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ec2/ec2.rego",
-        "line": 25
+        "line": 33
       }
     },
     "live": {
@@ -600,7 +610,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`block_device_mappings[0].ebs[0].encrypted`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ec2/ec2.rego",
-        "line": 54
+        "line": 68
       }
     },
     "live": {
@@ -625,7 +635,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "(created by EKS; unknown in the plan)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/autoscaling/autoscaling.rego",
-        "line": 21
+        "line": 27
       }
     },
     "live": {
@@ -659,7 +669,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "(created by the controller; unknown in the plan)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/elb/elb.rego",
-        "line": 23
+        "line": 30
       }
     },
     "live": {
@@ -693,7 +703,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`aws_db_instance.multi_az`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 27
+        "line": 59
       }
     },
     "live": {
@@ -727,7 +737,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`storage_encrypted` and `kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 104
+        "line": 136
       }
     },
     "live": {
@@ -752,7 +762,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`backup_retention_period >= 7`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 82
+        "line": 114
       }
     },
     "live": {
@@ -778,7 +788,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`deletion_protection`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 66
+        "line": 98
       }
     },
     "live": {
@@ -804,7 +814,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`publicly_accessible == false`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 123
+        "line": 155
       }
     },
     "live": {
@@ -830,7 +840,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`iam_database_authentication_enabled`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 139
+        "line": 171
       }
     },
     "live": {
@@ -843,8 +853,8 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "rds",
     "title": "RDS parameter group forces TLS",
     "severity": "high",
-    "description": "With rds.force_ssl = 1 the server refuses unencrypted client connections.",
-    "remediation": "Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with parameter rds.force_ssl = 1.",
+    "description": "With rds.force_ssl = 1 (PostgreSQL, SQL Server; the default from PostgreSQL 15 on) or require_secure_transport = ON (MySQL, MariaDB) the server refuses unencrypted client connections.",
+    "remediation": "Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with parameter rds.force_ssl = 1 (require_secure_transport = ON for MySQL and MariaDB), or use PostgreSQL 15 or later without turning it off.",
     "references": [
       "AWS FSBP RDS.38"
     ],
@@ -852,10 +862,10 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "where": "rds (rds-postgres)",
     "claim": "the parameter group forces TLS",
     "plan": {
-      "evidence": "`aws_db_parameter_group` parameter `rds.force_ssl = 1`",
+      "evidence": "the parameter group: `rds.force_ssl = 1` (PostgreSQL 15+ default), `require_secure_transport = ON` (MySQL, MariaDB)",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 155
+        "line": 191
       }
     },
     "live": {
@@ -880,7 +890,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`performance_insights_enabled`, `performance_insights_kms_key_id`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 204
+        "line": 269
       }
     },
     "live": {
@@ -893,14 +903,18 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "rds",
     "title": "RDS enhanced monitoring at 15 s or finer",
     "severity": "low",
-    "description": "OS-level metrics at a fine interval show what the database host did during a failover or a load peak.",
+    "description": "OS-level metrics at a fine interval show what the database host did during a failover or a load peak; the default (0) turns enhanced monitoring off.",
+    "remediation": "Set monitoring_interval to 15 (or 1, 5, 10) and monitoring_role_arn to a role with AmazonRDSEnhancedMonitoringRole.",
     "references": [],
     "section": "RDS (`rds`)",
     "where": "rds (rds-postgres)",
     "claim": "enhanced monitoring at 15 s or finer",
     "plan": {
-      "evidence": "`monitoring_interval`, `monitoring_role_arn`",
-      "why": "no plan rule yet"
+      "evidence": "`monitoring_interval` of `aws_db_instance` and `aws_rds_cluster_instance` (1, 5, 10 or 15)",
+      "rule": {
+        "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
+        "line": 313
+      }
     },
     "live": {
       "evidence": "`MonitoringInterval`",
@@ -924,7 +938,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`enabled_cloudwatch_logs_exports`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
-        "line": 221
+        "line": 286
       }
     },
     "live": {
@@ -937,14 +951,20 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "rds",
     "title": "RDS master password is managed by RDS in Secrets Manager",
     "severity": "high",
-    "description": "A password generated and rotated by RDS never appears in Terraform state, plans or variables.",
-    "references": [],
+    "description": "A password generated and rotated by RDS in Secrets Manager never appears in Terraform state, plans or variables; the secret is encrypted with a customer-managed key.",
+    "remediation": "Set manage_master_user_password = true and master_user_secret_kms_key_id to an aws_kms_key ARN; remove password.",
+    "references": [
+      "AWS FSBP RDS.39"
+    ],
     "section": "RDS (`rds`)",
     "where": "rds (rds-postgres)",
     "claim": "master password generated and kept in Secrets Manager by RDS, encrypted with the CMK",
     "plan": {
       "evidence": "`manage_master_user_password`, `master_user_secret_kms_key_id`; no `password`",
-      "why": "no plan rule yet"
+      "rule": {
+        "file": "packages/policies/rego/stackproof/terraform/rds/rds.rego",
+        "line": 338
+      }
     },
     "live": {
       "evidence": "`MasterUserSecret`",
@@ -963,7 +983,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "5432 admitted only from the EKS node security group",
     "plan": {
       "evidence": "`aws_vpc_security_group_ingress_rule` of the DB group: only `referenced_security_group_id`",
-      "why": "no plan rule yet"
+      "why": "which security group is the EKS nodes' one reaches the plan only through the EKS module's outputs (often a data source or a value known after apply), so a plan rule would mostly answer unknown; the live check reads the DB group's rules and the node group's security group"
     },
     "live": {
       "evidence": "`DescribeSecurityGroups` (ingress rules of the VPC's groups)",
@@ -987,7 +1007,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`image_tag_mutability == \"IMMUTABLE\"`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
-        "line": 23
+        "line": 33
       }
     },
     "live": {
@@ -1012,7 +1032,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`image_scanning_configuration[0].scan_on_push`",
       "rule": {
         "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
-        "line": 42
+        "line": 52
       }
     },
     "live": {
@@ -1025,14 +1045,18 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "family": "ecr",
     "title": "ECR repositories are encrypted with a customer-managed key",
     "severity": "medium",
-    "description": "A customer-managed key puts image pulls under a key policy and CloudTrail.",
+    "description": "A customer-managed key puts image pulls under a key policy and CloudTrail; without an encryption_configuration ECR encrypts with AES256 under an AWS-owned key.",
+    "remediation": "Add encryption_configuration { encryption_type = \"KMS\", kms_key = aws_kms_key.ecr.arn }.",
     "references": [],
     "section": "Services (`services/<service>`) and IAM",
     "where": "services/* (service)",
     "claim": "repository encrypted with a customer-managed key",
     "plan": {
-      "evidence": "`encryption_configuration[0].encryption_type == \"KMS\"`",
-      "why": "no plan rule yet"
+      "evidence": "`encryption_configuration[0].encryption_type == \"KMS\"` with `kms_key` (a key of the plan or an ARN)",
+      "rule": {
+        "file": "packages/policies/rego/stackproof/terraform/ecr/ecr.rego",
+        "line": 74
+      }
     },
     "live": {
       "evidence": "`DescribeRepositories`",
@@ -1051,7 +1075,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "the service role is assumable only through EKS Pod Identity and reads only its own secret",
     "plan": {
       "evidence": "trust policy principal `pods.eks.amazonaws.com`; policy resources",
-      "why": "no plan rule yet"
+      "why": "the trust and permission policies are JSON documents built by aws_iam_policy_document data sources whose values are often unknown until apply, and least privilege is what the IAM policy simulator answers, not the document text"
     },
     "live": {
       "evidence": "`GetRole`, `GetRolePolicy`",
@@ -1070,7 +1094,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "the `test:infra` role's policy only describes/lists, in one region",
     "plan": {
       "evidence": "`test_infra_policy_json` output",
-      "why": "no plan rule yet"
+      "why": "what the role may do is what the IAM policy simulator answers for its policy after apply; the plan only holds the document text of an output"
     },
     "live": {
       "evidence": "policy simulation",
@@ -1089,7 +1113,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "the chaos role may only disturb resources tagged `stackproof.io/chaos-target = \"true\"`; no create/delete",
     "plan": {
       "evidence": "`chaos_policy_json` output",
-      "why": "no plan rule yet"
+      "why": "what the role may do is what the IAM policy simulator answers for its policy after apply; the plan only holds the document text of an output"
     },
     "live": {
       "evidence": "policy simulation",
@@ -1113,7 +1137,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "`kubernetes_network_policy_v1` per namespace; rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/netpol/netpol.rego",
-        "line": 26
+        "line": 30
       }
     },
     "live": {
@@ -1133,7 +1157,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
     "claim": "metrics-server, ingress-nginx, cert-manager, external-secrets, kube-prometheus-stack and the cluster autoscaler are installed at pinned versions",
     "plan": {
       "evidence": "`helm_release` with `version`",
-      "why": "no plan rule yet"
+      "why": "the add-ons are helm_release resources of the hashicorp/helm provider, and the property is that each one runs at its pinned version (Deployments Available), which only the live check sees"
     },
     "live": {
       "evidence": "Helm release secrets; Deployments Available",
@@ -1155,7 +1179,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/pdb/pdb.rego",
-        "line": 25
+        "line": 29
       }
     },
     "live": {
@@ -1186,7 +1210,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 57
+        "line": 51
       }
     },
     "live": {
@@ -1216,7 +1240,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/hpa/hpa.rego",
-        "line": 24
+        "line": 28
       }
     },
     "live": {
@@ -1247,7 +1271,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 33
+        "line": 27
       }
     },
     "live": {
@@ -1278,7 +1302,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 83
+        "line": 77
       }
     },
     "live": {
@@ -1311,7 +1335,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 109
+        "line": 103
       }
     },
     "live": {
@@ -1336,7 +1360,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 125
+        "line": 119
       }
     },
     "live": {
@@ -1362,7 +1386,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/workloads/workloads.rego",
-        "line": 154
+        "line": 148
       }
     },
     "live": {
@@ -1387,7 +1411,7 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
       "evidence": "rendered manifests",
       "rule": {
         "file": "packages/policies/rego/stackproof/kubernetes/images/images.rego",
-        "line": 23
+        "line": 27
       }
     },
     "live": {
@@ -1419,6 +1443,33 @@ export const PROPERTY_CATALOGUE: readonly PropertyInfo[] = [
         "load"
       ],
       "note": "load (scale-out scenario: `stackproof load run --scenario scale-out`)",
+      "exercised": true
+    }
+  },
+  {
+    "id": "k8s.release-under-load",
+    "family": "k8s",
+    "title": "Releases roll out, or are rolled back, without a failed request",
+    "severity": "high",
+    "description": "Seed 002 relies on Kubernetes rolling updates and rollbacks. A strategy on paper (maxUnavailable 0, readiness probes, a PDB) is not a release that keeps serving: endpoints must drop old pods before they stop, a release that never gets Ready must be rolled back while the old pods serve, and a failed migration must stop the release before any pod changes.",
+    "references": [],
+    "section": "Kubernetes (`eks/prod1/k8s`, charts)",
+    "where": "charts (backend Deployment), the deploy workflow",
+    "claim": "under steady load a good release rolls out and a bad one is rolled back by `helm upgrade --atomic` with zero failed requests; a failed migration stops the release with the Deployment unchanged",
+    "plan": {
+      "evidence": "—",
+      "why": "a rollout is behaviour under load; the manifests only show the strategy (k8s.probes, k8s.pdb-allows-disruption)"
+    },
+    "live": {
+      "evidence": "—",
+      "checked": false,
+      "why": "a release is proven by making one under load, not by a read"
+    },
+    "chaos": {
+      "experiments": [
+        "release"
+      ],
+      "note": "release under load (`stackproof release prove`: good release, bad release rolled back, failed migration, unsafe-strategy control)",
       "exercised": true
     }
   }

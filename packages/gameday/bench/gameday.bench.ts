@@ -40,6 +40,11 @@ try {
     await waitForSteadyState(client);
     const result = await runGameDay({
       stack: { kind: 'sandbox', dir },
+      version: (
+        JSON.parse(await readFile(repoPath('packages', 'cli', 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
       expectationsFile: repoPath('expectations', 'sandbox.json'),
       outDir: join(out, `run-${i}`),
       onProgress: log,

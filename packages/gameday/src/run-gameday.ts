@@ -102,6 +102,8 @@ export interface GameDayResult {
 
 export interface GameDayOptions {
   readonly stack: ChaosStack;
+  /** The stackproof version the gate's reports name (the CLI's). */
+  readonly version: string;
   /** Terraform plans (`terraform show -json`) for the gate. */
   readonly plans?: readonly string[];
   /** Helm values files to render the workloads chart with for the gate (default: the sandbox's). */
@@ -305,7 +307,7 @@ export async function runGameDay(options: GameDayOptions): Promise<GameDayResult
     const gateEvents: EvidenceEvent[] = [];
     const blocking: string[] = [];
     const gate = async (input: string, label: string): Promise<void> => {
-      const report = await runPolicyCheck({ target: input });
+      const report = await runPolicyCheck({ target: input, version: options.version });
       await writeReportFile(
         join(outDir, 'preflight', `gate-${label}.json`),
         `${JSON.stringify(report, null, 2)}\n`,

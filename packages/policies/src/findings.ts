@@ -1,18 +1,18 @@
-import type { RuleMetadata, Severity } from './policy-bundle.ts';
-import { SEVERITIES } from './policy-bundle.ts';
+import { type BaseFinding, type Severity, severityRank, type Verdict } from '@stackproof/core';
+import type { RuleMetadata } from './policy-bundle.ts';
 import type { Waiver } from './waivers.ts';
 
-export type FindingStatus = 'pass' | 'fail' | 'unknown' | 'waived';
+/** The verdicts the gate gives: core's, without `skipped` (every applicable rule is evaluated). */
+export type FindingStatus = Extract<Verdict, 'pass' | 'fail' | 'unknown' | 'waived'>;
 
-/** One verdict of one rule on one resource, joined with the rule's metadata and its source line. */
-export interface Finding {
-  readonly rule: string;
+/**
+ * One verdict of one rule on one resource (core's finding), joined with the rule's metadata and
+ * its source line.
+ */
+export interface Finding extends BaseFinding {
   readonly title: string;
-  readonly severity: Severity;
   readonly status: FindingStatus;
-  readonly address: string;
   readonly resourceType: string;
-  readonly message: string;
   readonly remediation: string;
   readonly file?: string;
   readonly line?: number;
@@ -41,6 +41,8 @@ export interface CheckSummary {
   readonly expiredWaivers: readonly Waiver[];
   readonly unmatchedWaivers: readonly Waiver[];
   readonly skippedFiles: readonly { readonly file: string; readonly reason: string }[];
+  /** What the reader of the report should know about how the inputs were read. */
+  readonly notes: readonly string[];
   readonly inputs: readonly string[];
   readonly passed: boolean;
 }
@@ -50,10 +52,6 @@ export interface PolicyReport {
   readonly findings: readonly Finding[];
   readonly rules: readonly RuleMetadata[];
   readonly summary: CheckSummary;
-}
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
 }
 
 /** Whether a finding makes the run fail under the given threshold. */
@@ -87,6 +85,7 @@ export function summarize(
     expiredWaivers: readonly Waiver[];
     unmatchedWaivers: readonly Waiver[];
     skippedFiles: readonly { file: string; reason: string }[];
+    notes?: readonly string[];
     inputs: readonly string[];
   },
 ): CheckSummary {
@@ -108,6 +107,7 @@ export function summarize(
     expiredWaivers: options.expiredWaivers,
     unmatchedWaivers: options.unmatchedWaivers,
     skippedFiles: options.skippedFiles,
+    notes: options.notes ?? [],
     inputs: options.inputs,
     passed: blocking === 0 && options.expiredWaivers.length === 0,
   };

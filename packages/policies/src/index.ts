@@ -11,24 +11,40 @@ export {
   isBlocking,
   type PolicyReport,
 } from './findings.ts';
-export { formatReport, REPORT_FORMATS, type ReportFormat } from './formats/report-format.ts';
+export {
+  formatReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+  reportChunks,
+} from './formats/report-format.ts';
 export { buildSarif } from './formats/sarif-report.ts';
+export { summaryLine } from './formats/text-report.ts';
 export {
   type LoadedManifests,
   type ManifestObject,
   readManifests,
 } from './kubernetes-manifests.ts';
+export type { PlanReads, TypeReads } from './plan-reads.ts';
+export { type PlanShard, planShards } from './plan-shards.ts';
 export {
+  type BundleContract,
   DEFAULT_BUNDLE_WASM,
   PolicyBundle,
   type PolicyEvaluation,
   type PolicyResult,
   type RuleMetadata,
-  SEVERITIES,
-  type Severity,
 } from './policy-bundle.ts';
-export { type PolicyCheckOptions, runPolicyCheck, STACKPROOF_VERSION } from './policy-check.ts';
-export { type CollectedInputs, loadPolicyInputs, type PolicyInput } from './policy-inputs.ts';
+export {
+  type EvaluationProgress,
+  type PolicyCheckOptions,
+  runPolicyCheck,
+} from './policy-check.ts';
+export {
+  type CollectedInputs,
+  type LoadOptions,
+  loadPolicyInputs,
+  type PolicyInput,
+} from './policy-inputs.ts';
 export { SENSITIVE_PLACEHOLDER } from './redact.ts';
 export {
   computeRegoSourcesHash,
@@ -40,6 +56,7 @@ export { type ParsedAddress, parseResourceAddress } from './resource-address.ts'
 export { type SourceLocation, SourceLocator } from './source-locations.ts';
 export {
   type LoadedTerraformPlan,
+  type ReadPlanOptions,
   readTerraformPlan,
   type TerraformPlanDocument,
 } from './terraform-plan.ts';

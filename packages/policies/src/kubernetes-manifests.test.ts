@@ -17,7 +17,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('reads every document of a multi-document file with the line it starts on', async () => {
-    const objects = await readManifestFile(fixture('manifests/app.yaml'));
+    const { objects } = await readManifestFile(fixture('manifests/app.yaml'));
     expect(objects.map((o) => [(o.object.metadata as { name: string }).name, o.line])).toEqual([
       ['web', 3],
       ['worker', 13],

@@ -20,7 +20,12 @@ describe('policy check end to end (real wasm bundle)', () => {
     );
 
   it('judges three-valued, module-aware, skips deletions and judges no-op resources', async () => {
-    const report = await runPolicyCheck({ target: PLAN, bundle, cwd: fixture('.') });
+    const report = await runPolicyCheck({
+      target: PLAN,
+      version: 'test',
+      bundle,
+      cwd: fixture('.'),
+    });
     const byAddress = multiAz(report.findings);
     // Full module address with the count index; the value is known and good.
     expect(byAddress['module.db.aws_db_instance.this[0]']?.status).toBe('pass');
@@ -36,7 +41,12 @@ describe('policy check end to end (real wasm bundle)', () => {
   });
 
   it('places findings on the .tf line that declares the resource', async () => {
-    const report = await runPolicyCheck({ target: PLAN, bundle, cwd: fixture('.') });
+    const report = await runPolicyCheck({
+      target: PLAN,
+      version: 'test',
+      bundle,
+      cwd: fixture('.'),
+    });
     const byAddress = multiAz(report.findings);
     expect(byAddress['aws_db_instance.legacy']).toMatchObject({
       file: 'terraform/main.tf',
@@ -49,7 +59,12 @@ describe('policy check end to end (real wasm bundle)', () => {
   });
 
   it('never prints a sensitive value, in any format', async () => {
-    const report = await runPolicyCheck({ target: PLAN, bundle, cwd: fixture('.') });
+    const report = await runPolicyCheck({
+      target: PLAN,
+      version: 'test',
+      bundle,
+      cwd: fixture('.'),
+    });
     expect(report.findings.length).toBeGreaterThan(0);
     for (const format of REPORT_FORMATS) {
       expect(formatReport(report, format)).not.toContain('do-not-print-me');
@@ -59,7 +74,11 @@ describe('policy check end to end (real wasm bundle)', () => {
   });
 
   it('lists every rule with complete metadata', async () => {
-    const report = await runPolicyCheck({ target: fixture('empty-plan.json'), bundle });
+    const report = await runPolicyCheck({
+      target: fixture('empty-plan.json'),
+      version: 'test',
+      bundle,
+    });
     expect(report.findings).toEqual([]);
     expect(report.summary.passed).toBe(true);
     const evaluation = await bundle.evaluate({
@@ -77,6 +96,7 @@ describe('policy check end to end (real wasm bundle)', () => {
 
   it('judges Kubernetes manifests with file and line', async () => {
     const report = await runPolicyCheck({
+      version: 'test',
       target: fixture('manifests/app.yaml'),
       bundle,
       cwd: fixture('.'),

@@ -13,7 +13,8 @@ function isObject(value: unknown): value is JsonObject {
 
 /**
  * Returns `value` with every subtree that `marker` flags replaced by the placeholder. A null stays
- * null: it reveals nothing, and rules that test for a missing value keep working.
+ * null: it reveals nothing, and rules that test for a missing value keep working. Recursive: the
+ * plan reader has checked that neither nests deeper than MAX_VALUE_DEPTH.
  */
 export function redactSensitive(value: unknown, marker: unknown): unknown {
   if (marker === true) return value === null || value === undefined ? value : SENSITIVE_PLACEHOLDER;
@@ -23,32 +24,10 @@ export function redactSensitive(value: unknown, marker: unknown): unknown {
   }
   if (isObject(marker) && isObject(value)) {
     for (const key of Object.keys(marker)) {
-      if (key in value) value[key] = redactSensitive(value[key], marker[key]);
+      if (Object.hasOwn(value, key)) value[key] = redactSensitive(value[key], marker[key]);
     }
   }
   return value;
-}
-
-/** Redacts one plan `resource_changes` entry in place; returns the names of sensitive attributes. */
-export function redactResourceChange(change: JsonObject): Set<string> {
-  const sensitiveAttributes = new Set<string>();
-  const body = change.change;
-  if (!isObject(body)) return sensitiveAttributes;
-  for (const [valueKey, markerKey] of [
-    ['after', 'after_sensitive'],
-    ['before', 'before_sensitive'],
-  ] as const) {
-    const marker = body[markerKey];
-    if (marker === undefined || marker === false) continue;
-    body[valueKey] = redactSensitive(body[valueKey], marker);
-    if (marker === true) continue;
-    if (isObject(marker)) {
-      for (const [attribute, flag] of Object.entries(marker)) {
-        if (flag === true) sensitiveAttributes.add(attribute);
-      }
-    }
-  }
-  return sensitiveAttributes;
 }
 
 /**
@@ -61,8 +40,11 @@ export function redactConfiguration(
   sensitiveByType: ReadonlyMap<string, ReadonlySet<string>>,
 ): void {
   if (!isObject(configuration)) return;
-  const visitModule = (module: unknown): void => {
-    if (!isObject(module)) return;
+  // Module calls nest as deep as the file says: walked with a stack, not recursion.
+  const pending: unknown[] = [configuration.root_module];
+  while (pending.length > 0) {
+    const module = pending.pop();
+    if (!isObject(module)) continue;
     const variables = module.variables;
     if (isObject(variables)) {
       for (const variable of Object.values(variables)) {
@@ -88,10 +70,7 @@ export function redactConfiguration(
     }
     const calls = module.module_calls;
     if (isObject(calls)) {
-      for (const call of Object.values(calls)) {
-        if (isObject(call)) visitModule(call.module);
-      }
+      for (const call of Object.values(calls)) if (isObject(call)) pending.push(call.module);
     }
-  };
-  visitModule(configuration.root_module);
+  }
 }

@@ -70,6 +70,7 @@ for (const set of ['plans', 'manifests']) {
     for (const variant of variants) {
       it(`${variant.name} fails exactly ${variant.breaks.length === 0 ? 'nothing' : variant.breaks.join(', ')}`, async () => {
         const report = await runPolicyCheck({
+          version: 'test',
           target: join(REPO, variant.file),
           bundle,
           cwd: REPO,

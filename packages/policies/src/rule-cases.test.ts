@@ -23,7 +23,7 @@ async function findingsOf(ruleId: string, ruleCase: RuleCase, which: 'pass' | 'f
       ? JSON.stringify(buildPlan(ruleCase[which]))
       : ruleCase[which].map((o) => stringify(o)).join('---\n');
   await writeFile(file, content);
-  const report = await runPolicyCheck({ target: file, bundle });
+  const report = await runPolicyCheck({ target: file, version: 'test', bundle });
   return report.findings.filter((f) => f.rule === ruleId);
 }
 

@@ -79,7 +79,7 @@ describe('readTerraformPlan', () => {
         'state from terraform show -json',
         'bad-inputs/state.json',
         'STATE_NOT_PLAN',
-        /Terraform state, not a plan/,
+        /the JSON of Terraform state \(`terraform show -json` without a plan file\), not a plan; run `terraform plan -out plan.out`/,
       ],
       [
         'a raw terraform.tfstate',
@@ -91,7 +91,7 @@ describe('readTerraformPlan', () => {
         'plan format 2.0',
         'bad-inputs/format-2.json',
         'UNSUPPORTED_FORMAT_VERSION',
-        /"2\.0" is not supported/,
+        /format_version 2\.0 is newer than the formats stackproof reads \(0\.1 to 1\.x/,
       ],
       [
         'JSON that is not a plan',
@@ -104,6 +104,67 @@ describe('readTerraformPlan', () => {
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
       expect(error.file).toBe(path(file));
+    });
+  });
+
+  describe('a change whose values are not what Terraform writes', () => {
+    let dir: string;
+    // Mutations of a real plan (OpenTofu's drift fixture): each would otherwise reach the rules as
+    // a resource with no attributes and pass silently.
+    async function mutated(name: string, mutate: (change: Record<string, unknown>) => void) {
+      const plan = JSON.parse(
+        await readFile(fixture('real-plans/opentofu-show-json-drift.json'), 'utf8'),
+      ) as { resource_changes: Record<string, unknown>[] };
+      const first = plan.resource_changes[0];
+      if (first === undefined) throw new Error('the drift fixture has no resource_changes');
+      mutate(first);
+      const file = join(dir, name);
+      await writeFile(file, JSON.stringify(plan));
+      return file;
+    }
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'stackproof-bad-changes-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('refuses a change.after that is not an object, naming the resource', async () => {
+      const file = await mutated('after-string.json', (change) => {
+        (change.change as Record<string, unknown>).after = 'oops';
+      });
+      const error = await inputError(file);
+      expect(error.code).toBe('NOT_A_PLAN');
+      expect(error.message).toMatch(
+        /resource_changes\[0\] \(test_instance\.no_refresh\) has a change\.after that is not an object/,
+      );
+    });
+
+    it('refuses a change.after_unknown that is a list', async () => {
+      const file = await mutated('after-unknown-list.json', (change) => {
+        (change.change as Record<string, unknown>).after_unknown = [1];
+      });
+      expect((await inputError(file)).message).toMatch(/change\.after_unknown that is neither/);
+    });
+
+    it('accepts null and boolean values where Terraform writes them (the twin)', async () => {
+      const file = await mutated('after-null.json', (change) => {
+        const body = change.change as Record<string, unknown>;
+        body.after = null;
+        body.after_unknown = true;
+      });
+      const { plan } = await readTerraformPlan(file);
+      expect(plan.resource_changes[0]?.address).toBe('test_instance.no_refresh');
+    });
+
+    it('shortens a huge address in the message', async () => {
+      const file = await mutated('long-address.json', (change) => {
+        change.address = 'a'.repeat(5000);
+        (change.change as Record<string, unknown>).after = 'oops';
+      });
+      const message = (await inputError(file)).message;
+      expect(message).toContain(`(${'a'.repeat(120)}…)`);
+      expect(message.length).toBeLessThan(400);
     });
   });
 

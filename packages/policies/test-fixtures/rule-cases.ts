@@ -66,6 +66,9 @@ const DB: Record<string, unknown> = {
   performance_insights_enabled: true,
   performance_insights_kms_key_id: KEY,
   enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
+  monitoring_interval: 15,
+  manage_master_user_password: true,
+  master_user_secret_kms_key_id: KEY,
 };
 const parameterGroup = (value: string): ResourceSpec => ({
   type: 'aws_db_parameter_group',
@@ -91,6 +94,9 @@ const CLUSTER: Record<string, unknown> = {
   ],
   encryption_config: [{ resources: ['secrets'], provider: [{ key_arn: KEY }] }],
   enabled_cluster_log_types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
+  access_config: [
+    { authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false },
+  ],
 };
 
 const NODE_GROUP = (ids: readonly string[], minSize: number): ResourceSpec => ({
@@ -330,6 +336,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     { name: 'app', image_scanning_configuration: [{ scan_on_push: true }] },
     { image_scanning_configuration: [{ scan_on_push: false }] },
   ),
+  'ecr.encryption-kms': one(
+    'aws_ecr_repository',
+    { name: 'app', encryption_configuration: [{ encryption_type: 'KMS', kms_key: KEY }] },
+    { encryption_configuration: [{ encryption_type: 'AES256', kms_key: '' }] },
+  ),
   'kms.rotation': one(
     'aws_kms_key',
     { description: 'rds', enable_key_rotation: true },
@@ -347,6 +358,8 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   ),
   'rds.performance-insights-encrypted': db({ performance_insights_kms_key_id: '' }),
   'rds.log-exports': db({ enabled_cloudwatch_logs_exports: ['upgrade'] }),
+  'rds.enhanced-monitoring': db({ monitoring_interval: 60 }),
+  'rds.managed-master-password': db({ manage_master_user_password: false }),
   'eks.private-endpoint': one('aws_eks_cluster', CLUSTER, {
     vpc_config: [
       {
@@ -358,6 +371,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
   }),
   'eks.secrets-encryption': one('aws_eks_cluster', CLUSTER, { encryption_config: [] }),
   'eks.control-plane-logs': one('aws_eks_cluster', CLUSTER, { enabled_cluster_log_types: ['api'] }),
+  'eks.access-entries': one('aws_eks_cluster', CLUSTER, {
+    access_config: [
+      { authentication_mode: 'CONFIG_MAP', bootstrap_cluster_creator_admin_permissions: true },
+    ],
+  }),
   'eks.nodegroup-multi-az': tf(
     [...subnets('private', AZS), NODE_GROUP(privateIds(AZS), 3)],
     [...subnets('private', AZS), NODE_GROUP(privateIds(AZS.slice(0, 1)), 3)],
@@ -421,6 +439,11 @@ export const RULE_CASES: Readonly<Record<string, RuleCase>> = {
     'aws_s3_bucket_policy',
     { policy: tlsPolicy('Deny') },
     { policy: tlsPolicy('Allow') },
+  ),
+  's3.access-logging': bucketCase(
+    'aws_s3_bucket_logging',
+    { target_bucket: 'tf-logs' },
+    { target_bucket: '' },
   ),
   'k8s.replicas-min': k8s({ replicas: 1 }),
   'k8s.topology-spread-zone': k8s({ spread: ['kubernetes.io/hostname'] }),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ChartSpecError,
+  evidenceTable,
   htmlPage,
   section,
   summary,
@@ -104,6 +105,36 @@ describe('htmlPage', () => {
     expect(page).toContain('<a href="#ev-&quot;x&quot;">pass</a>');
     expect(page).toContain('<tr id="ev-&quot;x&quot;">');
     expect(page).toContain('<tr><td>plain</td></tr>');
+  });
+
+  it('renders evidence as the checks table: verdict, measure against its bound, what would pass', () => {
+    const html = htmlPage({
+      title: 'evidence',
+      blocks: [
+        evidenceTable([
+          {
+            at: '2026-11-29T00:00:00.000Z',
+            property: 'k8s.release-under-load',
+            phase: 'load',
+            status: 'fail',
+            subject: 'stackproof/stackproof-backend',
+            check: 'good-release-zero-failed',
+            detail: '3 of 900 requests failed',
+            expected: 'no failed request',
+            measure: {
+              name: 'failed_requests',
+              value: 3,
+              unit: 'requests',
+              bound: { op: '<=', limit: 0 },
+            },
+          },
+        ]),
+      ],
+    });
+    expect(html).toContain('good-release-zero-failed');
+    expect(html).toContain('class="cell-fail"');
+    expect(html).toContain('3 requests');
+    expect(html).toContain('3 of 900 requests failed; expected no failed request');
   });
 
   it('refuses a series that does not line up with the time axis', () => {

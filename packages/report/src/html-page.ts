@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { StackproofError, type Verdict } from '@stackproof/core';
+import {
+  describeMeasure,
+  type EvidenceEvent,
+  StackproofError,
+  type Verdict,
+} from '@stackproof/core';
 
 /**
  * A span of time shaded on every chart of the page: a load phase (baseline, ramp, sustain…) or a
@@ -96,6 +101,27 @@ export const timeSeriesChart = (spec: TimeSeriesChartSpec): HtmlBlock => {
   return { kind: 'chart', spec };
 };
 export const table = (spec: TableSpec): HtmlBlock => ({ kind: 'table', spec });
+
+/**
+ * Evidence events as the "Checks" table every report shows: the check, its verdict (coloured),
+ * what was measured against which bound, and what was seen (with what would have passed).
+ */
+export const evidenceTable = (events: readonly EvidenceEvent[], title = 'Checks'): HtmlBlock =>
+  table({
+    title,
+    columns: [
+      { key: 'check', label: 'check' },
+      { key: 'status', label: 'verdict' },
+      { key: 'measured', label: 'measured (bound)' },
+      { key: 'detail', label: 'detail' },
+    ],
+    rows: events.map((e) => ({
+      check: e.check ?? e.property,
+      status: { text: e.status, status: e.status },
+      measured: e.measure === undefined ? '—' : describeMeasure(e.measure),
+      detail: e.expected === undefined ? e.detail : `${e.detail}; expected ${e.expected}`,
+    })),
+  });
 export const summary = (spec: SummarySpec): HtmlBlock => ({ kind: 'summary', spec });
 export const text = (value: string, options: { preformatted?: boolean } = {}): HtmlBlock => ({
   kind: 'text',

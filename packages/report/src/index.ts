@@ -2,6 +2,7 @@ export {
   type ChartSeries,
   ChartSpecError,
   escapeHtml,
+  evidenceTable,
   type HtmlBlock,
   type HtmlPageSpec,
   htmlPage,

@@ -584,6 +584,16 @@ class Checker {
       read(options.get('--waivers'), '--waivers');
       produce(options.get('--output'));
     }
+    if (
+      command === 'release deploy' ||
+      command === 'release migrate' ||
+      command === 'release prove'
+    ) {
+      read(options.get('--chart'), '--chart');
+      read(options.get('--values'), '--values');
+      // deploy/migrate: the outcome as JSON; prove: the report directory.
+      produce(options.get('--out'));
+    }
     if (command === 'chaos run' || command === 'chaos fis-template') {
       // The stack's outputs and the expectations must be there; the reports are written.
       read(options.get('--outputs'), '--outputs');

@@ -23,6 +23,41 @@ import data.stackproof.terraform.network
 import data.stackproof.terraform.rds
 import data.stackproof.terraform.s3
 
+# What the gate passes of its inputs to the wasm policy: the TypeScript evaluator reads these
+# with the rule catalog before it loads a plan, projects every resource change down to the
+# attributes listed here and evaluates "whole" types together and the other judged types in
+# bounded shards, each with its context types (docs/policy-gate.md, "Large plans").
+plan_reads_by_family := [
+	rds.plan_reads, eks.plan_reads, network.plan_reads, ec2.plan_reads, s3.plan_reads,
+	dynamodb.plan_reads, kms.plan_reads, ecr.plan_reads, elb.plan_reads, autoscaling.plan_reads,
+]
+
+plan_read_types contains t if {
+	some reads in plan_reads_by_family
+	some t, _ in reads
+}
+
+# One entry per type, merged over the families that read it (attributes and context united; whole
+# or judged when any family says so).
+plan_reads[t] := merged_reads(t, plan_reads_by_family) if some t in plan_read_types
+
+merged_reads(t, families) := {
+	"attributes": sort({a | some reads in families; some a in object.get(reads, [t, "attributes"], [])}),
+	"context": sort({c | some reads in families; some c in object.get(reads, [t, "context"], [])}),
+	"whole": merged_whole({object.get(reads, [t, "whole"], false) | some reads in families; reads[t]}),
+	"judged": count({j | some reads in families; reads[t]; j := object.get(reads, [t, "judged"], true); j == true}) > 0,
+}
+
+# true (all resources of the type together) wins over "module" (those of one module instance
+# together), which wins over false (one at a time).
+merged_whole(values) if {
+	true in values
+} else := "module" if {
+	"module" in values
+} else := false
+
+manifest_kinds := sort((((workloads.manifest_kinds | pdb.manifest_kinds) | (hpa.manifest_kinds | netpol.manifest_kinds)) | images.manifest_kinds))
+
 terraform_checks := array.concat(
 	array.concat(
 		array.concat(rds.checks, eks.checks),
@@ -77,4 +112,4 @@ else := verdict.message
 
 # METADATA
 # entrypoint: true
-main := {"results": results, "rules": rules}
+main := {"results": results, "rules": rules, "plan_reads": plan_reads, "manifest_kinds": manifest_kinds}

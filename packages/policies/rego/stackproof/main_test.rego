@@ -74,3 +74,36 @@ test_fail_kubernetes_rules_do_not_judge_plans if {
 		startswith(r.resource_type, "aws_")
 	} with input as t.plan_input([t.change("aws_kms_key", "k", {"enable_key_rotation": false})])
 }
+
+# The contract the TypeScript evaluator plans its shards by: one merged entry per type.
+test_success_plan_reads_merge_families if {
+	reads := stackproof.main.plan_reads with input as {"kind": "contract"}
+
+	# aws_subnet: network judges it over all subnets (whole); eks, elb and autoscaling read its AZ
+	reads.aws_subnet == {"attributes": ["availability_zone", "tags", "tags_all"], "context": [], "judged": true, "whole": "module"}
+	reads.aws_nat_gateway.whole == true
+
+	# a type only read to judge another is not judged itself
+	reads.aws_db_parameter_group.judged == false
+
+	# a type judged one by one travels with its context
+	reads.aws_db_instance.whole == false
+	reads.aws_db_instance.context == ["aws_db_parameter_group"]
+	"multi_az" in reads.aws_db_instance.attributes
+}
+
+test_success_manifest_kinds if {
+	kinds := stackproof.main.manifest_kinds with input as {"kind": "contract"}
+	{"Deployment", "PodDisruptionBudget", "NetworkPolicy", "HorizontalPodAutoscaler"} - {k | some k in kinds} == set()
+	not "ConfigMap" in kinds
+}
+
+# A verdict may raise its rule's severity (never lower it): the result keeps it.
+test_success_result_keeps_a_raised_severity if {
+	groups := [t.instance("", "aws_eks_node_group", "g", i, {"cluster_name": "c", "subnet_ids": [], "scaling_config": [{"min_size": 0}]}, {}) | some i in [0, 1]]
+	results := [r | some r in stackproof.main.results; r.rule == "eks.nodegroup-min-size"] with input as t.plan_input(groups)
+	count(results) == 2
+	every r in results {
+		r.severity == "high"
+	}
+}

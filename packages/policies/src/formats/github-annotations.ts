@@ -1,5 +1,5 @@
+import type { Severity } from '@stackproof/core';
 import type { Finding, PolicyReport } from '../findings.ts';
-import type { Severity } from '../policy-bundle.ts';
 
 const COMMAND: Readonly<Record<Severity, string>> = {
   critical: 'error',

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { sampleReport } from '../../test-fixtures/sample-report.ts';
-import { formatReport } from './report-format.ts';
+import { formatReport, REPORT_FORMATS, reportChunks } from './report-format.ts';
 import { buildSarif } from './sarif-report.ts';
 
 const require = createRequire(import.meta.url);
@@ -109,5 +109,17 @@ describe('report formats', () => {
     expect(lines[0]).toContain('50%25');
     expect(lines.filter((l) => l.startsWith('::warning '))).toHaveLength(1);
     expect(lines.some((l) => l.startsWith('::notice title=unused waiver::'))).toBe(true);
+  });
+
+  it('written in chunks, every format is the same text, and JSON is pretty-printed JSON', () => {
+    const report = sampleReport();
+    for (const format of REPORT_FORMATS) {
+      expect([...reportChunks(report, format)].join(''), format).toBe(formatReport(report, format));
+    }
+    const json = formatReport(report, 'json');
+    expect(json).toBe(`${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+    const empty = formatReport({ ...report, findings: [] }, 'json');
+    expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
+    expect(JSON.parse(empty).findings).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
+import type { Severity } from '@stackproof/core';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, PolicyReport } from '../findings.ts';
-import type { Severity } from '../policy-bundle.ts';
 
 // GitHub code scanning ranks security results by this property (0.1–10).
 const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {

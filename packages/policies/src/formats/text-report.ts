@@ -1,5 +1,5 @@
+import { SEVERITIES, type Severity } from '@stackproof/core';
 import type { Finding, PolicyReport } from '../findings.ts';
-import { SEVERITIES, type Severity } from '../policy-bundle.ts';
 
 function where(finding: Finding): string {
   if (finding.file === undefined) return '';
@@ -24,8 +24,22 @@ function line(finding: Finding): string {
  * first), one line each with the fix, then waivers and the counts. Passing checks are only counted.
  */
 export function formatText(report: PolicyReport): string {
+  return [...textChunks(report)].join('');
+}
+
+/** The text report line by line (see formatText), for writing it out without one big string. */
+export function* textChunks(report: PolicyReport): Generator<string> {
   const { summary } = report;
-  const out: string[] = [];
+  // Lines wait here until a thousand of them (or the end of a part) are yielded as one chunk.
+  const pending: string[] = [];
+  const out = {
+    push: (...lines: string[]): void => {
+      pending.push(...lines.map((l) => `${l}\n`));
+    },
+  };
+  function* flush(): Generator<string> {
+    if (pending.length > 0) yield pending.splice(0).join('');
+  }
   out.push(`stackproof policy check ${report.version}: ${summary.inputs.join(', ')}`);
   for (const severity of [...SEVERITIES].reverse() as Severity[]) {
     const group = report.findings.filter(
@@ -33,7 +47,11 @@ export function formatText(report: PolicyReport): string {
     );
     if (group.length === 0) continue;
     out.push('', `${severity.toUpperCase()} (${group.length})`);
-    for (const finding of group) out.push(line(finding));
+    for (const [i, finding] of group.entries()) {
+      out.push(line(finding));
+      if (i % 1000 === 999) yield* flush();
+    }
+    yield* flush();
   }
   const waived = report.findings.filter((f) => f.status === 'waived');
   if (waived.length > 0) {
@@ -53,21 +71,31 @@ export function formatText(report: PolicyReport): string {
   }
   for (const skipped of summary.skippedFiles)
     out.push(`NOTE skipped ${skipped.file}: ${skipped.reason}`);
+  for (const note of summary.notes) out.push(`NOTE ${note}`);
+  out.push('', summaryLine(report));
+  yield* flush();
+}
+
+/**
+ * The counts and the outcome in one line (`3 failed (2 high, 1 medium), 1 unknown, 0 waived, 40
+ * passed — FAILED: 2 finding(s) at or above high`): the text report's last line, and what the CLI
+ * prints when the report goes to a file.
+ */
+export function summaryLine(report: PolicyReport): string {
+  const { summary } = report;
   const bySeverity = [...SEVERITIES]
     .reverse()
     .filter((s) => summary.failBySeverity[s] > 0)
     .map((s) => `${summary.failBySeverity[s]} ${s}`)
     .join(', ');
-  out.push(
-    '',
+  return (
     `${summary.fail} failed${bySeverity ? ` (${bySeverity})` : ''}, ${summary.unknown} unknown, ` +
-      `${summary.waived} waived, ${summary.pass} passed — ` +
-      (summary.passed
-        ? `PASSED (fails on ${summary.failOn} and above${summary.failOnUnknown ? ', unknowns included' : ''})`
-        : `FAILED: ${summary.blocking} finding(s) at or above ${summary.failOn}` +
-          (summary.expiredWaivers.length > 0
-            ? `, ${summary.expiredWaivers.length} expired waiver(s)`
-            : '')),
+    `${summary.waived} waived, ${summary.pass} passed — ` +
+    (summary.passed
+      ? `PASSED (fails on ${summary.failOn} and above${summary.failOnUnknown ? ', unknowns included' : ''})`
+      : `FAILED: ${summary.blocking} finding(s) at or above ${summary.failOn}` +
+        (summary.expiredWaivers.length > 0
+          ? `, ${summary.expiredWaivers.length} expired waiver(s)`
+          : ''))
   );
-  return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,10 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outputsFileName, type TerraformOutputsDocument } from '@stackproof/core';
+import {
+  outputsFileName,
+  type TerraformOutputsDocument,
+  writeFileAtomically,
+} from '@stackproof/core';
 
 /** The sandbox's outputs directory: `<sandbox dir>/outputs`, as CI's is `.reports/outputs`. */
 export function sandboxOutputsDir(sandboxDir: string): string {
@@ -17,10 +21,8 @@ export async function writeTerraformOutputs(
   workspace: string,
   outputs: TerraformOutputsDocument,
 ): Promise<string> {
-  await mkdir(outputsDir, { recursive: true });
   const file = join(outputsDir, outputsFileName(workspace));
-  await writeFile(`${file}.tmp`, `${JSON.stringify(outputs, null, 2)}\n`);
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomically(file, `${JSON.stringify(outputs, null, 2)}\n`);
   return file;
 }
 

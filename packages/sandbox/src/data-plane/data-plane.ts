@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CoreV1Api,
@@ -77,6 +77,10 @@ interface Running {
   /** The container the instance runs, and its readiness probe (a pod's spec is immutable). */
   readonly container: string;
   readonly readinessProbe: V1Probe | undefined;
+  /** The container's preStop sleep action (seconds; 0 without one), run before SIGTERM. */
+  readonly preStopSleepSeconds: number;
+  /** The pod's terminationGracePeriodSeconds (default 30): preStop and the drain share it. */
+  readonly terminationGraceSeconds: number;
   readonly namespace: string;
   readonly pod: string;
   readonly uid: string;
@@ -88,7 +92,7 @@ interface Running {
   restarts: number;
   consecutiveProbeFailures: number;
   lastProbeAt: number;
-  /** Set when the instance is being stopped on purpose; no restart then. */
+  /** Set when the instance is being stopped on purpose (or terminating); no restart then. */
   stopping: boolean;
   restartAt: number | undefined;
   readonly startedAt: string;
@@ -103,6 +107,25 @@ interface Published {
 }
 
 const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'TZ'] as const;
+
+/** The end of a log as the kubelet keeps it for a termination message: 2048 bytes, 80 lines. */
+async function logTail(file: string): Promise<string | undefined> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 2048);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const tail = buffer.toString('utf8').split('\n').slice(-80).join('\n').trim();
+      return tail === '' ? undefined : tail;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The sandbox's kubelet for the reference services. KWOK nodes run no containers; for every pod
@@ -128,6 +151,9 @@ export class DataPlane {
   /** Run-to-completion pods whose instance ended and whose phase was published. */
   readonly #finished = new Set<string>();
   readonly #errors = new Map<string, string>();
+  /** Pods being terminated (preStop, then SIGTERM); stop() ends their preStop early. */
+  readonly #terminations = new Set<Promise<void>>();
+  readonly #terminationAbort = new AbortController();
   #nextIp = 1;
   #timer: NodeJS.Timeout | undefined;
   #pods: WatchedList<V1Pod> | undefined;
@@ -214,8 +240,8 @@ export class DataPlane {
     }
     await Promise.all(probes);
     for (const [uid, instance] of this.#instances) {
-      if (!wanted.has(uid) && !this.#failedNodes.has(instance.node)) {
-        await this.#stopInstance(uid);
+      if (!wanted.has(uid) && !instance.stopping && !this.#failedNodes.has(instance.node)) {
+        this.#terminate(uid, instance);
       }
     }
     for (const uid of this.#published.keys()) {
@@ -290,6 +316,8 @@ export class DataPlane {
       const running: Running = {
         container: found.container.name,
         readinessProbe: found.container.readinessProbe,
+        preStopSleepSeconds: found.container.lifecycle?.preStop?.sleep?.seconds ?? 0,
+        terminationGraceSeconds: pod.spec?.terminationGracePeriodSeconds ?? 30,
         namespace,
         pod: name,
         uid,
@@ -458,6 +486,13 @@ export class DataPlane {
   /** A run-to-completion pod's process ended: Succeeded or Failed, and the instance is done. */
   async #publishCompleted(pod: V1Pod, instance: Running, code: number): Promise<void> {
     const now = new Date().toISOString();
+    // The kubelet's FallbackToLogsOnError: a failed container's last log lines become its
+    // termination message, readable from the pod status without access to the logs.
+    const spec = pod.spec?.containers.find((c) => c.name === instance.container);
+    const message =
+      code !== 0 && spec?.terminationMessagePolicy === 'FallbackToLogsOnError'
+        ? await logTail(instance.logFile)
+        : undefined;
     const body = {
       status: {
         phase: code === 0 ? 'Succeeded' : 'Failed',
@@ -477,6 +512,7 @@ export class DataPlane {
           state: {
             terminated: {
               exitCode: c.name === instance.container ? code : 0,
+              ...(c.name === instance.container && message !== undefined ? { message } : {}),
               reason: code === 0 ? 'Completed' : 'Error',
               startedAt: instance.startedAt,
               finishedAt: now,
@@ -517,14 +553,47 @@ export class DataPlane {
     };
   }
 
-  async #stopInstance(uid: string, powerLoss = false): Promise<void> {
+  /**
+   * A deleted pod's instance ends as the kubelet ends a container: its preStop sleep first (the
+   * instance keeps serving, and the router keeps reaching it while an EndpointSlice still lists
+   * the pod), then SIGTERM with what is left of the grace period. Runs beside the reconcile
+   * passes, which must not wait seconds for one pod.
+   */
+  #terminate(uid: string, instance: Running): void {
+    instance.stopping = true;
+    const graceMs = instance.terminationGraceSeconds * 1000;
+    const preStopMs = Math.min(instance.preStopSleepSeconds * 1000, graceMs);
+    const termination = (async () => {
+      if (preStopMs > 0) {
+        await new Promise<void>((resolve) => {
+          const signal = this.#terminationAbort.signal;
+          const timer = setTimeout(done, preStopMs);
+          function done(): void {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal.addEventListener('abort', done, { once: true });
+        });
+      }
+      // Gone meanwhile: a power loss killed it, or the data plane stopped.
+      if (this.#instances.get(uid) !== instance) return;
+      await this.#stopInstance(uid, { graceMs: Math.max(graceMs - preStopMs, 1_000) });
+    })().catch((error: unknown) => {
+      this.#errors.set(uid, error instanceof Error ? error.message : String(error));
+    });
+    this.#terminations.add(termination);
+    void termination.finally(() => this.#terminations.delete(termination));
+  }
+
+  async #stopInstance(uid: string, options: { graceMs?: number } = {}): Promise<void> {
     const instance = this.#instances.get(uid);
     if (instance === undefined) return;
     instance.stopping = true;
     this.#instances.delete(uid);
     this.#published.delete(uid);
-    // Power loss: no SIGTERM, no graceful drain; the process is simply gone.
-    await instance.proc.stop({ graceMs: powerLoss ? 0 : 10_000 });
+    // Power loss (graceMs 0): no SIGTERM, no graceful drain; the process is simply gone.
+    await instance.proc.stop({ graceMs: options.graceMs ?? 10_000 });
   }
 
   /** Power loss of a node: its instances die at once; its pods are left to the control plane. */
@@ -540,7 +609,7 @@ export class DataPlane {
       }
     }
     for (const [uid, instance] of victims) {
-      await this.#stopInstance(uid, true);
+      await this.#stopInstance(uid, { graceMs: 0 });
       killed.push(`${instance.namespace}/${instance.pod}`);
     }
     return killed;
@@ -598,6 +667,8 @@ export class DataPlane {
     await Promise.all([this.#pods?.stop(), this.#nodes?.stop()]);
     await this.#reconciling.idle();
     while (this.#starting.size > 0) await new Promise((r) => setTimeout(r, 20));
+    this.#terminationAbort.abort();
     await Promise.all([...this.#instances.keys()].map((uid) => this.#stopInstance(uid)));
+    await Promise.all(this.#terminations);
   }
 }

@@ -4,10 +4,14 @@
 package stackproof.kubernetes.hpa
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [replicas]
+
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds | {"HorizontalPodAutoscaler"}
 
 # METADATA
 # title: HPAs keep two replicas and can scale out
@@ -31,11 +35,11 @@ target_present(hpa) if {
 	concat("/", [ref.kind, k8s.namespace(hpa), ref.name]) in workload_addresses
 }
 
-verdict(e) := k8s.fail(e, sprintf("minReplicas is %d, below %d", [lowest, k8s.min_replicas])) if {
+verdict(e) := k8s.fail(e, text.format("minReplicas is %s, below %s", [lowest, k8s.min_replicas])) if {
 	not target_present(e.object)
 	lowest := object.get(e.object, ["spec", "minReplicas"], 1)
 	lowest < k8s.min_replicas
-} else := k8s.fail(e, sprintf("maxReplicas %d is not above minReplicas %d", [highest, lowest])) if {
+} else := k8s.fail(e, text.format("maxReplicas %s is not above minReplicas %s", [highest, lowest])) if {
 	lowest := object.get(e.object, ["spec", "minReplicas"], 1)
 	highest := object.get(e.object, ["spec", "maxReplicas"], 0)
 	highest <= lowest

@@ -4,10 +4,14 @@
 package stackproof.kubernetes.images
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [image_pinned]
+
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds
 
 # METADATA
 # title: Images are pinned to a tag or digest other than latest
@@ -23,7 +27,7 @@ checks := [image_pinned]
 image_pinned := {"meta": rego.metadata.rule(), "verdicts": [image_verdict(e) | some e in k8s.workloads]}
 
 image_verdict(e) := k8s.fail(e, problems[0]) if {
-	problems := [sprintf("container \"%s\" uses image \"%s\" (%s)", [c.name, c.image, problem]) |
+	problems := [text.format("container \"%s\" uses image \"%s\" (%s)", [c.name, c.image, problem]) |
 		some c in k8s.all_containers(e.object)
 		problem := image_problem(c.image)
 	]

@@ -4,10 +4,14 @@
 package stackproof.kubernetes.netpol
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [default_deny_netpol]
+
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := k8s.workload_kinds | {"NetworkPolicy"}
 
 # METADATA
 # title: Every workload's pods sit under a default-deny NetworkPolicy
@@ -36,4 +40,4 @@ verdict(e) := k8s.pass(e, "") if {
 	some policy in deny_all_policies
 	k8s.namespace(policy) == k8s.namespace(e.object)
 	k8s.selects(object.get(policy, ["spec", "podSelector"], {}), k8s.pod_labels(e.object))
-} else := k8s.fail(e, sprintf("no default-deny NetworkPolicy (no ingress rules) in namespace \"%s\" selects its pods", [k8s.namespace(e.object)]))
+} else := k8s.fail(e, text.format("no default-deny NetworkPolicy (no ingress rules) in namespace \"%s\" selects its pods", [k8s.namespace(e.object)]))

@@ -4,10 +4,14 @@
 package stackproof.kubernetes.pdb
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [allows_disruption]
+
+# The kinds this family reads (see workloads.manifest_kinds).
+manifest_kinds := {"Deployment", "StatefulSet", "PodDisruptionBudget", "HorizontalPodAutoscaler"}
 
 # METADATA
 # title: A PDB covers every Deployment and still allows a disruption
@@ -30,14 +34,12 @@ budgets(obj) := [entry.object |
 	k8s.selects(object.get(entry.object, ["spec", "selector"], {"matchLabels": {"\u0000": ""}}), k8s.pod_labels(obj))
 ]
 
-replicas(obj) := object.get(obj, ["spec", "replicas"], 1)
-
 verdict(e) := k8s.fail(e, "no PodDisruptionBudget selects its pods") if {
 	count(budgets(e.object)) == 0
-} else := k8s.fail(e, sprintf("PodDisruptionBudget \"%s\" allows no disruption with %d replica(s)", [blocking[0], replicas(e.object)])) if {
+} else := k8s.fail(e, text.format("PodDisruptionBudget \"%s\" allows no disruption with %s replica(s)", [blocking[0], k8s.replicas(e.object)])) if {
 	blocking := [pdb.metadata.name |
 		some pdb in budgets(e.object)
-		not spec_allows_disruption(pdb.spec, replicas(e.object))
+		not spec_allows_disruption(pdb.spec, k8s.replicas(e.object))
 	]
 	count(blocking) > 0
 } else := k8s.pass(e, "")

@@ -34,3 +34,18 @@ test_fail_pdb_other_namespace if {
 	other := json.patch(m.pdb({"maxUnavailable": 1}), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
 	m.statuses(pdb.allows_disruption)["Deployment/shop/api"] == "fail" with input as m.manifests([m.deployment(3, m.container), other])
 }
+
+# A Deployment without spec.replicas under an HPA keeps the HPA's minimum, not 1: a PDB with
+# maxUnavailable 1 allows a drain, and minAvailable 2 with minReplicas 3 does too.
+test_success_pdb_uses_hpa_minimum if {
+	d := json.remove(m.deployment(1, m.container), ["spec/replicas"])
+	m.statuses(pdb.allows_disruption)["Deployment/shop/api"] == "pass" with input as m.manifests([d, m.pdb({"minAvailable": 2}), m.hpa(3, 10)])
+}
+
+# Negative twin: the same PDB and Deployment with an HPA floor of 2 allows no disruption.
+test_fail_pdb_uses_hpa_minimum if {
+	d := json.remove(m.deployment(1, m.container), ["spec/replicas"])
+	v := pdb.allows_disruption.verdicts with input as m.manifests([d, m.pdb({"minAvailable": 2}), m.hpa(2, 10)])
+	v[0].status == "fail"
+	v[0].message == "PodDisruptionBudget \"api\" allows no disruption with 2 replica(s)"
+}

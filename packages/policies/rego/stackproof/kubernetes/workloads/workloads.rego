@@ -4,20 +4,14 @@
 package stackproof.kubernetes.workloads
 
 import data.stackproof.lib.k8s
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [replicas_min, topology_spread_zone, probes, resource_requests, resource_limits, security_context]
 
-# An HPA targeting the workload sets its replica count at run time.
-hpa_min(obj) := min_replicas if {
-	some entry in k8s.entries("HorizontalPodAutoscaler")
-	hpa := entry.object
-	k8s.namespace(hpa) == k8s.namespace(obj)
-	hpa.spec.scaleTargetRef.kind == obj.kind
-	hpa.spec.scaleTargetRef.name == obj.metadata.name
-	min_replicas := object.get(hpa.spec, "minReplicas", 1)
-}
+# The kinds this family reads; the gate passes only objects of kinds some family reads.
+manifest_kinds := k8s.workload_kinds | {"HorizontalPodAutoscaler"}
 
 # METADATA
 # title: Workloads run at least two replicas
@@ -32,13 +26,13 @@ hpa_min(obj) := min_replicas if {
 #   references: []
 replicas_min := {"meta": rego.metadata.rule(), "verdicts": [replicas_verdict(e, k8s.min_replicas) | some e in k8s.replicated]}
 
-replicas_verdict(e, wanted) := k8s.pass(e, sprintf("the HPA keeps at least %d replicas", [hpa_min(e.object)])) if {
-	hpa_min(e.object) >= wanted
-} else := k8s.fail(e, sprintf("the HorizontalPodAutoscaler's minReplicas is %d, below %d", [hpa_min(e.object), wanted])) if {
-	hpa_min(e.object) < wanted
+replicas_verdict(e, wanted) := k8s.pass(e, text.format("the HPA keeps at least %s replicas", [k8s.hpa_min(e.object)])) if {
+	k8s.hpa_min(e.object) >= wanted
+} else := k8s.fail(e, text.format("the HorizontalPodAutoscaler's minReplicas is %s, below %s", [k8s.hpa_min(e.object), wanted])) if {
+	k8s.hpa_min(e.object) < wanted
 } else := k8s.pass(e, "") if {
 	object.get(e.object, ["spec", "replicas"], 1) >= wanted
-} else := k8s.fail(e, sprintf("spec.replicas is %v, below %d", [object.get(e.object, ["spec", "replicas"], 1), wanted]))
+} else := k8s.fail(e, text.format("spec.replicas is %s, below %s", [object.get(e.object, ["spec", "replicas"], 1), wanted]))
 
 # METADATA
 # title: Pods spread across zones and nodes
@@ -58,7 +52,7 @@ topology_spread_zone := {"meta": rego.metadata.rule(), "verdicts": [spread_verdi
 
 spread_keys := ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
 
-spread_verdict(e) := k8s.fail(e, sprintf("no topologySpreadConstraints on %s selects the pods", [concat(" or ", missing)])) if {
+spread_verdict(e) := k8s.fail(e, text.format("no topologySpreadConstraints on %s selects the pods", [concat(" or ", missing)])) if {
 	missing := [key | some key in spread_keys; not spreads_on(e.object, key)]
 	count(missing) > 0
 } else := k8s.pass(e, "")
@@ -87,7 +81,7 @@ probes := {"meta": rego.metadata.rule(), "verdicts": [probes_verdict(e) |
 
 # The first problem found names the verdict (a function must have one value).
 probes_verdict(e) := k8s.fail(e, problems[0]) if {
-	problems := [sprintf("container \"%s\" has no %s", [c.name, probe]) |
+	problems := [text.format("container \"%s\" has no %s", [c.name, probe]) |
 		some c in k8s.containers(e.object)
 		some probe in ["readinessProbe", "livenessProbe"]
 		not c[probe]
@@ -128,7 +122,7 @@ resource_limits := {"meta": rego.metadata.rule(), "verdicts": [v |
 ]}
 
 resources_verdict(e, fields) := k8s.fail(e, problems[0]) if {
-	problems := [sprintf("container \"%s\" has no resources.%s", [c.name, concat(".", field)]) |
+	problems := [text.format("container \"%s\" has no resources.%s", [c.name, concat(".", field)]) |
 		some c in k8s.containers(e.object)
 		some field in fields
 		object.get(c, array.concat(["resources"], field), null) == null
@@ -154,7 +148,7 @@ resources_verdict(e, fields) := k8s.fail(e, problems[0]) if {
 security_context := {"meta": rego.metadata.rule(), "verdicts": [security_verdict(e) | some e in k8s.workloads]}
 
 security_verdict(e) := k8s.fail(e, problems[0]) if {
-	problems := [sprintf("container \"%s\": %s", [c.name, concat(", ", found)]) |
+	problems := [text.format("container \"%s\": %s", [c.name, concat(", ", found)]) |
 		some c in k8s.all_containers(e.object)
 		found := container_problems(k8s.pod_spec(e.object), c)
 		count(found) > 0

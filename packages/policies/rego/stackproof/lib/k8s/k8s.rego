@@ -32,6 +32,29 @@ replicated contains entry if {
 
 namespace(obj) := object.get(obj, ["metadata", "namespace"], "default")
 
+# The lowest minReplicas of the HorizontalPodAutoscalers that target the workload (undefined when
+# none does): an HPA sets the replica count at run time, so spec.replicas means nothing then. The
+# lowest, because the same workload may be targeted twice (two renders of one chart in a folder):
+# a set, so duplicates can never make two values collide.
+hpa_min(obj) := min(minimums) if {
+	minimums := {m |
+		some entry in entries("HorizontalPodAutoscaler")
+		hpa := entry.object
+		namespace(hpa) == namespace(obj)
+		hpa.spec.scaleTargetRef.kind == obj.kind
+		hpa.spec.scaleTargetRef.name == obj.metadata.name
+		m := object.get(hpa.spec, "minReplicas", 1)
+		is_number(m)
+	}
+	count(minimums) > 0
+}
+
+# Replicas the workload keeps: the HPA's minimum when an HPA targets it, else spec.replicas
+# (default 1).
+replicas(obj) := n if {
+	n := hpa_min(obj)
+} else := object.get(obj, ["spec", "replicas"], 1)
+
 address(obj) := concat("/", [obj.kind, namespace(obj), object.get(obj, ["metadata", "name"], "")])
 
 pod_spec(obj) := obj.spec.jobTemplate.spec.template.spec if obj.kind == "CronJob"

@@ -90,3 +90,24 @@ test_success_cronjob_pod_spec if {
 test_success_objects_ignored_for_plans if {
 	count(k8s.workloads) == 0 with input as {"kind": "terraform-plan", "objects": [{"object": deployment(1, container)}]}
 }
+
+# The same HPA rendered twice (two files of one folder) or twice with different floors: one value,
+# the lowest, never a conflict.
+test_success_hpa_min_duplicates_take_the_lowest if {
+	objects := [deployment(3, container), hpa(3, 10), hpa(3, 10), hpa(2, 10)]
+	k8s.hpa_min(deployment(3, container)) == 2 with input as manifests(objects)
+	k8s.replicas(deployment(3, container)) == 2 with input as manifests(objects)
+	k8s.replicas(deployment(3, container)) == 3 with input as manifests([deployment(3, container)])
+}
+
+# The same Deployment in two namespaces and twice in one: every check still yields one verdict
+# per object, with no conflict.
+test_success_duplicate_workloads_across_namespaces if {
+	other := json.patch(deployment(3, container), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	objects := [deployment(3, container), deployment(1, container), other, hpa(3, 10), hpa(2, 10)]
+	count(k8s.replicated) == 3 with input as manifests(objects)
+	not k8s.hpa_min(other) with input as manifests(objects)
+	count(statuses_list(data.stackproof.kubernetes.workloads.replicas_min)) == 3 with input as manifests(objects)
+}
+
+statuses_list(check) := [v.status | some v in check.verdicts]

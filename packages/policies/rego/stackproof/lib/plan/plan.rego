@@ -6,6 +6,8 @@
 #   until apply (through the plan's configuration block).
 package stackproof.lib.plan
 
+import data.stackproof.lib.text
+
 params := object.get(input, "params", {})
 
 az_count := object.get(params, "az_count", 3)
@@ -13,19 +15,37 @@ az_count := object.get(params, "az_count", 3)
 min_backup_retention_days := object.get(params, "min_backup_retention_days", 7)
 
 # Resource changes judged by the rules, by type: managed resources that still exist after the
-# plan (a pure deletion is not judged; no-op resources are, to catch drift). The index holds
-# positions, not the changes: hashing whole resource objects into sets dominates large plans.
+# plan (a pure deletion is not judged, nor a resource Terraform forgets; no-op resources are, to
+# catch drift). The index holds positions, not the changes: hashing whole resource objects into
+# sets dominates large plans. Every index of this library is a set (`contains`), never a keyed
+# value: two changes that share an address (a deposed object, a change listed twice) can never
+# make two values collide.
 changes_by_type[rc.type] contains i if {
 	input.kind == "terraform-plan"
 	some i, rc in input.plan.resource_changes
 	rc.mode == "managed"
-	rc.change.actions != ["delete"]
+	judged_actions(rc.change.actions)
+}
+
+judged_actions(actions) if {
+	actions != ["delete"]
+	actions != ["forget"]
 }
 
 # The resource change at a position of the plan's list.
 rc_at(i) := input.plan.resource_changes[i]
 
 changes(resource_type) := [input.plan.resource_changes[i] | some i in object.get(changes_by_type, resource_type, set())]
+
+# The changes of a type this evaluation gives verdicts for. The gate cuts a large plan into
+# shards that all carry the resources a verdict needs, and names in input.own (address: true) the
+# ones each shard judges; without input.own every change is judged. Rules iterate judged() for
+# their verdicts and changes() for what they look up.
+judged(resource_type) := [rc | some rc in changes(resource_type); own(rc)]
+
+own(_) if not input.own
+
+own(rc) if input.own[rc.address] == true
 
 after(rc) := object.get(rc.change, "after", {})
 
@@ -65,9 +85,23 @@ key_verdict(rc, path, fail_message) := pass(rc, "") if {
 	unknown(rc, path)
 	some ref in references(rc, path)
 	startswith(ref, "aws_kms_key.")
+} else := pass(rc, "the key is an aws_kms_key of this plan") if {
+	# through a module output or variable (terraform-aws-modules pass keys as module.kms.key_arn)
+	unknown(rc, path)
+	count(resolve(rc, path, "aws_kms_key")) > 0
 } else := unknown_verdict(rc, concat("", [path_text(path), " is not known until apply"])) if {
 	unknown(rc, path)
 } else := fail(rc, fail_message)
+
+# Whether the resource's configuration sets the attribute at path (a literal or an expression).
+# not_configured holds only when the plan has the resource's configuration and it does not set
+# the attribute: a value computed at apply is then the provider's or AWS's default, which is known.
+configured(rc, path) if object.get(config_of(rc), array.concat(["expressions"], path), null) != null
+
+not_configured(rc, path) if {
+	config_of(rc)
+	not configured(rc, path)
+}
 
 # Tags of a resource (tags_all holds provider default tags too); unknown tags read as none.
 tags(rc) := object.union(object.get(after(rc), "tags_all", {}), object.get(after(rc), "tags", {})) if {
@@ -76,35 +110,40 @@ tags(rc) := object.union(object.get(after(rc), "tags_all", {}), object.get(after
 
 # -- configuration --------------------------------------------------------------------------
 # Module calls are keyed "" (root) and "module.a.module.b." (no instance keys: configuration
-# describes each module once, whatever its count or for_each).
+# describes each module once, whatever its count or for_each). Sets again: a module name that
+# holds ".module." or a resource listed twice cannot make two definitions collide; config_module
+# and config_of pick the first of equal keys.
 
-config_modules[""] := input.plan.configuration.root_module
+config_module_entries[""] contains input.plan.configuration.root_module
 
-config_modules[prefix] := call.module if {
+config_module_entries[prefix] contains call.module if {
 	some name, call in input.plan.configuration.root_module.module_calls
 	prefix := concat("", ["module.", name, "."])
 }
 
-config_modules[prefix] := call.module if {
+config_module_entries[prefix] contains call.module if {
 	some n1, c1 in input.plan.configuration.root_module.module_calls
 	some n2, call in c1.module.module_calls
 	prefix := concat("", ["module.", n1, ".module.", n2, "."])
 }
 
-config_modules[prefix] := call.module if {
+config_module_entries[prefix] contains call.module if {
 	some n1, c1 in input.plan.configuration.root_module.module_calls
 	some n2, c2 in c1.module.module_calls
 	some n3, call in c2.module.module_calls
 	prefix := concat("", ["module.", n1, ".module.", n2, ".module.", n3, "."])
 }
 
-# One object built once: a keyed partial rule would re-run its body for every lookup.
-# regal ignore:prefer-set-or-object-rule
-config_resources := {key: resource |
-	some prefix, module in config_modules
+config_module(prefix) := first(config_module_entries[prefix])
+
+config_resource_entries[concat("", [prefix, resource.address])] contains resource if {
+	some prefix, modules in config_module_entries
+	some module in modules
 	some resource in module.resources
-	key := concat("", [prefix, resource.address])
 }
+
+# One value of a non-empty set, the same every time (sets iterate in sorted order).
+first(values) := [v | some v in values][0]
 
 # "module.a[0].module.b[\"x\"]" -> "module.a.module.b." ; root -> "".
 module_prefix(rc) := concat("", [strip_keys(rc.module_address), "."]) if rc.module_address
@@ -125,7 +164,7 @@ strip_part(0, part) := part
 
 strip_part(i, part) := substring(part, indexof(part, "]") + 1, -1) if i > 0
 
-config_of(rc) := config_resources[concat("", [module_prefix(rc), rc.type, ".", rc.name])]
+config_of(rc) := first(config_resource_entries[concat("", [module_prefix(rc), rc.type, ".", rc.name])])
 
 # References of the expression at path (e.g. ["vpc_config", 0, "subnet_ids"]). An expression
 # on each.value (for_each = aws_subnet.private; subnet_id = each.value.id) also gets the
@@ -168,15 +207,18 @@ resolve_refs(rc, refs, prefix, target_type) := plain if {
 	plain := resolve_plain(rc, refs, module_prefix(rc), prefix, target_type)
 	count(plain) > 0
 } else := via_var if {
-	# var.<name>: follow the argument the parent module passes (one level up)
-	some ref in refs
-	startswith(ref, "var.")
+	# var.<name>: follow the arguments the parent module passes (one level up); an expression
+	# that names several variables points at the union of what they point at.
 	rc.module_address
-	name := split(ref, ".")[1]
 	parent_prefix := parent_of(module_prefix(rc))
-	parent := config_modules[parent_prefix]
-	arg_refs := object.get(parent, ["module_calls", call_name(module_prefix(rc)), "expressions", name, "references"], [])
-	via_var := resolve_plain(rc, arg_refs, parent_prefix, parent_of(prefix), target_type)
+	parent := config_module(parent_prefix)
+	via_var := {t |
+		some ref in refs
+		startswith(ref, "var.")
+		name := split(ref, ".")[1]
+		arg_refs := object.get(parent, ["module_calls", call_name(module_prefix(rc)), "expressions", name, "references"], [])
+		some t in resolve_plain(rc, arg_refs, parent_prefix, parent_of(prefix), target_type)
+	}
 	count(via_var) > 0
 }
 
@@ -189,7 +231,7 @@ resolve_plain(rc, refs, config_prefix, prefix, target_type) := direct if {
 	startswith(ref, "module.")
 	parts := split(ref, ".")
 	count(parts) >= 3
-	module := config_modules[concat("", [config_prefix, "module.", parts[1], "."])]
+	module := config_module(concat("", [config_prefix, "module.", parts[1], "."]))
 	out_refs := object.get(module, ["outputs", parts[2], "expression", "references"], [])
 	some t in ref_targets(rc, out_refs, concat("", [prefix, "module.", parts[1], "."]), target_type)
 }
@@ -277,22 +319,42 @@ index_matches(t, key) if t.index == key
 subnet_az(subnet) := known(subnet, ["availability_zone"])
 
 # AZs of the subnets an attribute points at: {"azs": set, "complete": bool}; undefined when the
-# subnets cannot be resolved at all.
+# subnets cannot be resolved at all. Not complete when a subnet's AZ is unknown or when a known id
+# names a subnet this plan does not create (its AZ is only known live).
 subnet_azs(rc, path) := {"azs": azs, "complete": complete} if {
 	subnets := resolve(rc, path, "aws_subnet")
 	azs := {az | some s in subnets; az := subnet_az(s)}
-	complete := count({s | some s in subnets; not subnet_az(s)}) == 0
+	complete := (count({s | some s in subnets; not subnet_az(s)}) + count(ids_outside_plan(rc, path, "aws_subnet"))) == 0
 }
+
+# Known ids at path that no resource change of target_type carries (resources this plan does not
+# manage, e.g. subnets of another workspace).
+ids_outside_plan(rc, path, target_type) := {id |
+	not unknown(rc, path)
+	some id in id_list(object.get(after(rc), path, null))
+	count(object.get(by_id, concat("|", [target_type, id]), set())) == 0
+}
+
+unfollowed := " is not known until apply and its reference cannot be followed in the plan (a local value or a data source)"
+
+# Why the AZs behind path are not all known, for unknown verdicts.
+spread_gap(rc, path) := concat("", [path_text(path), unfollowed]) if {
+	not resolve(rc, path, "aws_subnet")
+	unknown(rc, path)
+} else := concat("", [path_text(path), " names subnets this plan does not create; their AZs are read live after apply"]) if {
+	not unknown(rc, path)
+	count(ids_outside_plan(rc, path, "aws_subnet")) > 0
+} else := concat("", [path_text(path), " points at subnets whose availability_zone is not known until apply"])
 
 # Tri-state verdict: the subnets at path must cover at least want AZs.
 az_spread_verdict(rc, path, want) := fail(rc, message) if {
 	spread := subnet_azs(rc, path)
-	message := sprintf("the subnets cover %d AZ(s) [%s], fewer than %d", [count(spread.azs), concat(", ", sort(spread.azs)), want])
+	message := text.format("the subnets cover %s AZ(s) [%s], fewer than %s", [count(spread.azs), concat(", ", sort(spread.azs)), want])
 	spread.complete
 	count(spread.azs) < want
 } else := pass(rc, "") if {
 	count(subnet_azs(rc, path).azs) >= want
-} else := unknown_verdict(rc, concat("", [path_text(path), " points at subnets whose AZs are not known until apply"]))
+} else := unknown_verdict(rc, spread_gap(rc, path))
 
 # ["encryption_config", 0, "provider", 0, "key_arn"] -> "encryption_config.provider.key_arn"
 path_text(path) := concat(".", [p | some p in path; is_string(p)])

@@ -176,3 +176,66 @@ test_success_key_verdict if {
 	f := plan.key_verdict(change("aws_db_instance", "b", {"kms_key_id": ""}), ["kms_key_id"], "x")
 	f.status == "fail"
 }
+
+# -- conflicts are impossible by construction ------------------------------------------------------
+# Every index is a set and every function single-valued, so inputs that repeat an address or a key
+# still evaluate: the whole entrypoint is evaluated on each.
+
+test_success_no_conflict_on_shared_addresses if {
+	s := subnet("", "private", 0, "az1")
+	deposed := object.union(subnet("", "private", 0, "az2"), {"deposed": "00000001", "change": {"actions": ["no-op"]}})
+	nat := resource("aws_nat_gateway", "n", {"subnet_id": "subnet-1"}, {}, ["create"])
+	again := resource("aws_nat_gateway", "n", {}, {"subnet_id": true}, ["create"])
+	config := {"resources": [
+		{"address": "aws_nat_gateway.n", "expressions": {"subnet_id": {"references": ["aws_subnet.private[0].id"]}}},
+		{"address": "aws_nat_gateway.n", "expressions": {"subnet_id": {"references": ["aws_subnet.other"]}}},
+	]}
+	main := data.stackproof.main with input as plan_with_config([s, deposed, nat, again, s], config)
+	count(main.results) > 0
+}
+
+test_success_no_conflict_on_colliding_module_names if {
+	config := {"module_calls": {
+		"a.module.b": {"module": {"resources": [{"address": "aws_nat_gateway.n"}]}},
+		"a": {"module": {"module_calls": {"b": {"module": {"resources": [{"address": "aws_nat_gateway.n", "expressions": {}}]}}}}},
+	}}
+	nat := instance("module.a.module.b", "aws_nat_gateway", "n", null, {}, {"subnet_id": true})
+	main := data.stackproof.main with input as plan_with_config([nat], config)
+	count(main.results) > 0
+}
+
+# An expression naming two variables points at the union of what both arguments point at.
+test_success_resolve_several_variables if {
+	s0 := subnet("module.vpc", "private", 0, "az1")
+	s1 := subnet("module.vpc", "public", 0, "az2")
+	ng := instance("module.eks", "aws_eks_node_group", "this", null, {}, {"subnet_ids": true})
+	config := {"module_calls": {
+		"vpc": {"module": {"outputs": {
+			"private_subnets": {"expression": {"references": ["aws_subnet.private"]}},
+			"public_subnets": {"expression": {"references": ["aws_subnet.public"]}},
+		}}},
+		"eks": {
+			"expressions": {
+				"private_ids": {"references": ["module.vpc.private_subnets", "module.vpc"]},
+				"public_ids": {"references": ["module.vpc.public_subnets", "module.vpc"]},
+			},
+			"module": {"resources": [{"address": "aws_eks_node_group.this", "expressions": {"subnet_ids": {"references": ["var.private_ids", "var.public_ids"]}}}]},
+		},
+	}}
+	plan.resolve(ng, ["subnet_ids"], "aws_subnet") == {s0, s1} with input as plan_with_config([s0, s1, ng], config)
+}
+
+test_success_forget_is_not_judged if {
+	got := {rc.address | some rc in plan.changes("aws_kms_key")} with input as plan_input([resource("aws_kms_key", "gone", {}, {}, ["forget"])])
+	got == set()
+}
+
+# input.own narrows the judged changes to the named addresses; without it every change is judged.
+test_success_judged_follows_input_own if {
+	changes := [change("aws_kms_key", "a", {}), change("aws_kms_key", "b", {})]
+	everything := {rc.address | some rc in plan.judged("aws_kms_key")} with input as plan_input(changes)
+	everything == {"aws_kms_key.a", "aws_kms_key.b"}
+	own := {rc.address | some rc in plan.judged("aws_kms_key")} with input as object.union(plan_input(changes), {"own": {"aws_kms_key.b": true}})
+	own == {"aws_kms_key.b"}
+	count(plan.changes("aws_kms_key")) == 2 with input as object.union(plan_input(changes), {"own": {"aws_kms_key.b": true}})
+}

@@ -9,7 +9,10 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [pitr, encryption]
 
-tables := plan.changes("aws_dynamodb_table")
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {"aws_dynamodb_table": {"attributes": ["point_in_time_recovery", "server_side_encryption"]}}
+
+tables := plan.judged("aws_dynamodb_table")
 
 # METADATA
 # title: DynamoDB tables have point-in-time recovery

@@ -4,10 +4,18 @@
 package stackproof.terraform.ec2
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [imdsv2_required, launch_template_encrypted_root]
+
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {
+	"aws_launch_template": {"attributes": ["metadata_options", "block_device_mappings"], "context": ["aws_ebs_encryption_by_default"]},
+	"aws_instance": {"attributes": ["metadata_options"]},
+	"aws_ebs_encryption_by_default": {"attributes": ["enabled"], "judged": false},
+}
 
 # METADATA
 # title: Instance metadata requires IMDSv2 with a small hop limit
@@ -23,16 +31,22 @@ checks := [imdsv2_required, launch_template_encrypted_root]
 #     need IMDS) }.
 #   references: ["AWS FSBP EC2.8", "AWS FSBP EC2.170", "CIS AWS 5.6"]
 imdsv2_required := {"meta": rego.metadata.rule(), "verdicts": [imds_verdict(rc) |
-	some rc in array.concat(plan.changes("aws_launch_template"), plan.changes("aws_instance"))
+	some rc in array.concat(plan.judged("aws_launch_template"), plan.judged("aws_instance"))
 ]}
 
-imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
+imds_verdict(rc) := plan.fail(rc, concat("", [
+	"metadata_options is not set: the instance takes the default, which answers IMDSv1 unless the ",
+	"AMI or the account default requires IMDSv2",
+])) if {
+	plan.unknown(rc, ["metadata_options"])
+	plan.not_configured(rc, ["metadata_options"])
+} else := plan.unknown_verdict(rc, "metadata_options is not known until apply") if {
 	some attribute in ["http_tokens", "http_put_response_hop_limit"]
 	plan.unknown(rc, ["metadata_options", 0, attribute])
-} else := plan.fail(rc, sprintf("metadata_options.http_tokens is \"%s\", not \"required\"", [tokens])) if {
+} else := plan.fail(rc, text.format("metadata_options.http_tokens is \"%s\", not \"required\"", [tokens])) if {
 	tokens := object.get(plan.after(rc), ["metadata_options", 0, "http_tokens"], "optional")
 	tokens != "required"
-} else := plan.fail(rc, sprintf("metadata_options.http_put_response_hop_limit is %v, above 2", [hops])) if {
+} else := plan.fail(rc, text.format("metadata_options.http_put_response_hop_limit is %s, above 2", [hops])) if {
 	hops := object.get(plan.after(rc), ["metadata_options", 0, "http_put_response_hop_limit"], 1)
 	hops > 2
 } else := plan.pass(rc, "")
@@ -51,7 +65,7 @@ imds_verdict(rc) := plan.unknown_verdict(rc, "metadata_options is not known unti
 #     Add block_device_mappings { device_name = "/dev/xvda", ebs { encrypted = true, kms_key_id =
 #     aws_kms_key.ebs.arn } }, or enable aws_ebs_encryption_by_default.
 #   references: ["AWS FSBP EC2.7", "CIS AWS 2.2.1"]
-launch_template_encrypted_root := {"meta": rego.metadata.rule(), "verdicts": [ebs_verdict(rc) | some rc in plan.changes("aws_launch_template")]}
+launch_template_encrypted_root := {"meta": rego.metadata.rule(), "verdicts": [ebs_verdict(rc) | some rc in plan.judged("aws_launch_template")]}
 
 encryption_by_default if {
 	some e in plan.changes("aws_ebs_encryption_by_default")
@@ -64,7 +78,7 @@ ebs_verdict(rc) := plan.pass(rc, "EBS encryption by default is enabled in this p
 	plan.unknown(rc, ["block_device_mappings"])
 } else := plan.fail(rc, "no block_device_mappings: the root volume's encryption follows the AMI snapshot") if {
 	count(object.get(plan.after(rc), "block_device_mappings", [])) == 0
-} else := plan.fail(rc, sprintf("block device %s is not encrypted", [devices[0]])) if {
+} else := plan.fail(rc, text.format("block device %s is not encrypted", [devices[0]])) if {
 	devices := [object.get(mapping, "device_name", "?") |
 		some mapping in plan.after(rc).block_device_mappings
 		not encrypted(object.get(mapping, ["ebs", 0, "encrypted"], null))

@@ -58,3 +58,16 @@ test_unknown_launch_template_encrypted_flag if {
 	)
 	ebs_status([rc]) == "unknown"
 }
+
+# metadata_options computed at apply and not configured: the instance takes the default (IMDSv1).
+test_fail_imds_not_configured if {
+	i := t.resource("aws_instance", "web", {}, {"metadata_options": true}, ["create"])
+	config := {"resources": [{"address": "aws_instance.web", "expressions": {"ami": {"constant_value": "ami-1"}}}]}
+	v := ec2.imdsv2_required.verdicts with input as t.plan_with_config([i], config)
+	v[0].status == "fail"
+	startswith(v[0].message, "metadata_options is not set")
+
+	# Negative twin: configured from a variable, the value is only known at apply.
+	configured := {"resources": [{"address": "aws_instance.web", "expressions": {"metadata_options": [{"http_tokens": {"references": ["var.tokens"]}}]}}]}
+	t.statuses(ec2.imdsv2_required)["aws_instance.web"] == "unknown" with input as t.plan_with_config([i], configured)
+}

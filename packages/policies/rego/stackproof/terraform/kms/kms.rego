@@ -9,6 +9,9 @@ import data.stackproof.lib.plan
 # every rule with an id is listed here).
 checks := [rotation]
 
+# What the gate passes of the plan to this family (see rds.plan_reads).
+plan_reads := {"aws_kms_key": {"attributes": ["customer_master_key_spec", "enable_key_rotation"]}}
+
 # METADATA
 # title: KMS keys rotate
 # description: >-
@@ -21,7 +24,7 @@ checks := [rotation]
 #   remediation: Set enable_key_rotation = true.
 #   references: ["CIS AWS 3.6", "AWS FSBP KMS.4"]
 rotation := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some rc in plan.changes("aws_kms_key")
+	some rc in plan.judged("aws_kms_key")
 	object.get(plan.after(rc), "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
 	v := plan.bool_verdict(rc, ["enable_key_rotation"], true, "enable_key_rotation is not true")
 ]}

@@ -6,10 +6,31 @@
 package stackproof.terraform.network
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
 checks := [subnets_multi_az, nat_per_az, private_route_own_az_nat, vpc_flow_logs, default_sg_closed, sg_open_ingress]
+
+# What the gate passes of the plan to this family (see rds.plan_reads). Subnet tiers, NAT
+# placement, routes and flow logs count several resources per verdict ("whole"); a subnet's tier
+# only counts the subnets of its own module instance ("module"); security groups and their rules
+# are judged one by one.
+plan_reads := {
+	"aws_subnet": {"attributes": ["availability_zone", "tags", "tags_all"], "whole": "module"},
+	"aws_nat_gateway": {"attributes": ["subnet_id"], "context": ["aws_subnet"], "whole": true},
+	"aws_route": {"attributes": ["destination_cidr_block", "nat_gateway_id", "route_table_id"], "context": route_context, "whole": true},
+	"aws_route_table": {"attributes": ["route"], "context": route_context, "whole": true},
+	"aws_route_table_association": {"attributes": ["subnet_id", "route_table_id"], "judged": false},
+	"aws_vpc": {"attributes": [], "context": ["aws_flow_log"], "whole": true},
+	"aws_flow_log": {"attributes": ["vpc_id"], "judged": false},
+	"aws_default_security_group": {"attributes": ["ingress", "egress"]},
+	"aws_security_group": {"attributes": ["ingress"]},
+	"aws_vpc_security_group_ingress_rule": {"attributes": ["cidr_ipv4", "cidr_ipv6", "from_port", "to_port", "ip_protocol"]},
+	"aws_security_group_rule": {"attributes": ["type", "cidr_blocks", "ipv6_cidr_blocks", "from_port", "to_port", "protocol"]},
+}
+
+route_context := ["aws_route_table", "aws_route_table_association", "aws_nat_gateway", "aws_subnet", "aws_route"]
 
 subnets := plan.changes("aws_subnet")
 
@@ -40,7 +61,7 @@ public(subnet) if contains(lower(tier(subnet)), "public")
 #     Create one subnet of every tier in each of at least params.az_count (3) AZs; tag subnets with
 #     Tier.
 #   references: []
-subnets_multi_az := {"meta": rego.metadata.rule(), "verdicts": [subnet_verdict(s) | some s in subnets]}
+subnets_multi_az := {"meta": rego.metadata.rule(), "verdicts": [subnet_verdict(s) | some s in plan.judged("aws_subnet")]}
 
 # Indexes built once per evaluation (functions over all subnets per subnet would be quadratic).
 group_az_index[group(s)] contains az if {
@@ -61,7 +82,7 @@ subnet_verdict(s) := plan.pass(s, "") if {
 	count(group_azs(group(s))) >= plan.az_count
 } else := plan.unknown_verdict(s, "availability_zone of a subnet of this tier is not known until apply") if {
 	group_has_unknown_az(group(s))
-} else := plan.fail(s, sprintf("tier \"%s\" spans %d AZ(s) [%s], fewer than %d", [
+} else := plan.fail(s, text.format("tier \"%s\" spans %s AZ(s) [%s], fewer than %s", [
 	tier(s),
 	count(group_azs(group(s))),
 	concat(", ", sort(group_azs(group(s)))),
@@ -91,21 +112,29 @@ nat_gateways := plan.changes("aws_nat_gateway")
 #     Create one aws_nat_gateway in a public subnet of every AZ that has private subnets
 #     (terraform-aws-modules/vpc one_nat_gateway_per_az = true).
 #   references: []
-nat_per_az := {"meta": rego.metadata.rule(), "verdicts": [nat_verdict(n) | some n in nat_gateways]}
+nat_per_az := {"meta": rego.metadata.rule(), "verdicts": [nat_verdict(n) | some n in plan.judged("aws_nat_gateway")]}
 
-# The private-subnet AZs and the NAT AZs of each network (module instance).
+# The private-subnet AZs, the NAT gateways and the NAT AZs of each network (module instance).
 private_az_index[plan.instance_prefix(s)] contains az if {
 	some s in subnets
 	not public(s)
 	az := plan.subnet_az(s)
 }
 
+private_unknown_az_prefixes contains plan.instance_prefix(s) if {
+	some s in subnets
+	not public(s)
+	not plan.subnet_az(s)
+}
+
+nat_index[plan.instance_prefix(n)] contains n.address if some n in nat_gateways
+
 nat_az_index[plan.instance_prefix(n)] contains az if {
 	some n in nat_gateways
 	az := placed_az(n)
 }
 
-unplaced_nat_prefixes contains plan.instance_prefix(n) if {
+unplaced_nat_index[plan.instance_prefix(n)] contains n.address if {
 	some n in nat_gateways
 	not placed_az(n)
 }
@@ -114,15 +143,35 @@ private_azs(prefix) := object.get(private_az_index, prefix, set())
 
 nat_azs(prefix) := object.get(nat_az_index, prefix, set())
 
-unplaced_nat(prefix) if prefix in unplaced_nat_prefixes
+nat_count(prefix) := count(object.get(nat_index, prefix, set()))
 
-nat_verdict(n) := plan.pass(n, "") if {
+unplaced_nats(prefix) := object.get(unplaced_nat_index, prefix, set())
+
+# Fewer NAT gateways than AZs with private subnets is a fail whatever their subnets: one NAT cannot
+# sit in two AZs. Only which AZ lacks one can wait for apply.
+nat_verdict(n) := plan.fail(n, text.format("%s NAT gateway(s) for private subnets in %s AZs [%s]: %s", [
+	nat_count(prefix),
+	count(private_azs(prefix)),
+	concat(", ", sort(private_azs(prefix))),
+	"at least one AZ's private subnets go out through another AZ's NAT",
+])) if {
 	prefix := plan.instance_prefix(n)
-	count(private_azs(prefix) - nat_azs(prefix)) == 0
-	count(nat_azs(prefix)) >= min([plan.az_count, count(private_azs(prefix))])
-} else := plan.unknown_verdict(n, "the subnet of a NAT gateway is not known until apply") if {
-	unplaced_nat(plan.instance_prefix(n))
-} else := plan.fail(n, sprintf("NAT gateways sit in [%s] but private subnets span [%s]", [
+	nat_count(prefix) < count(private_azs(prefix))
+} else := plan.fail(n, text.format("no NAT gateway in [%s], where private subnets are; NAT gateways sit in [%s]", [
+	concat(", ", sort(private_azs(prefix) - nat_azs(prefix))),
+	concat(", ", sort(nat_azs(prefix))),
+])) if {
+	prefix := plan.instance_prefix(n)
+	count(unplaced_nats(prefix)) == 0
+	count(private_azs(prefix) - nat_azs(prefix)) > 0
+} else := plan.unknown_verdict(n, text.format("the subnet_id of NAT gateway %s%s", [
+	sort(unplaced_nats(plan.instance_prefix(n)))[0],
+	plan.unfollowed,
+])) if {
+	count(unplaced_nats(plan.instance_prefix(n))) > 0
+} else := plan.unknown_verdict(n, "the availability_zone of a private subnet of this network is not known until apply") if {
+	plan.instance_prefix(n) in private_unknown_az_prefixes
+} else := plan.pass(n, text.format("NAT gateways in [%s] serve private subnets in [%s]", [
 	concat(", ", sort(nat_azs(plan.instance_prefix(n)))),
 	concat(", ", sort(private_azs(plan.instance_prefix(n)))),
 ]))
@@ -138,7 +187,7 @@ nat_verdict(n) := plan.pass(n, "") if {
 #   severity: high
 #   remediation: Give each AZ its own private route table with 0.0.0.0/0 to the NAT gateway of the same AZ.
 #   references: []
-private_route_own_az_nat := {"meta": rego.metadata.rule(), "verdicts": [route_verdict(r) | some r in nat_routes]}
+private_route_own_az_nat := {"meta": rego.metadata.rule(), "verdicts": [route_verdict(r) | some r in nat_routes; plan.own(r.rc)]}
 
 # Default routes to a NAT gateway: aws_route resources and inline routes of aws_route_table.
 nat_routes contains {"rc": r, "table": table, "nat_path": ["nat_gateway_id"]} if {
@@ -191,7 +240,7 @@ route_verdict(route) := plan.unknown_verdict(route.rc, "the route table is not k
 	count(table_azs(route.table)) == 0
 } else := plan.pass(route.rc, "") if {
 	table_azs(route.table) == {route_nat_az(route)}
-} else := plan.fail(route.rc, sprintf("the default route goes to a NAT gateway in %s but the table serves subnets in [%s]", [
+} else := plan.fail(route.rc, text.format("the default route goes to a NAT gateway in %s but the table serves subnets in [%s]", [
 	route_nat_az(route),
 	concat(", ", sort(table_azs(route.table))),
 ]))
@@ -207,7 +256,7 @@ route_verdict(route) := plan.unknown_verdict(route.rc, "the route table is not k
 #   severity: medium
 #   remediation: Add an aws_flow_log with vpc_id = aws_vpc.this.id and traffic_type = "ALL".
 #   references: ["AWS FSBP EC2.6", "CIS AWS 3.7"]
-vpc_flow_logs := {"meta": rego.metadata.rule(), "verdicts": [flow_verdict(v) | some v in plan.changes("aws_vpc")]}
+vpc_flow_logs := {"meta": rego.metadata.rule(), "verdicts": [flow_verdict(v) | some v in plan.judged("aws_vpc")]}
 
 unresolved_flow_log if {
 	some f in plan.changes("aws_flow_log")
@@ -236,14 +285,14 @@ flow_verdict(vpc) := plan.pass(vpc, "") if {
 #   severity: medium
 #   remediation: Manage aws_default_security_group for each VPC with no ingress and no egress blocks.
 #   references: ["AWS FSBP EC2.2", "CIS AWS 5.4"]
-default_sg_closed := {"meta": rego.metadata.rule(), "verdicts": [default_sg_verdict(g) | some g in plan.changes("aws_default_security_group")]}
+default_sg_closed := {"meta": rego.metadata.rule(), "verdicts": [default_sg_verdict(g) | some g in plan.judged("aws_default_security_group")]}
 
 default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until apply") if {
 	some direction in ["ingress", "egress"]
 	plan.unknown(g, [direction])
 } else := plan.pass(g, "") if {
 	count(object.get(plan.after(g), "ingress", [])) + count(object.get(plan.after(g), "egress", [])) == 0
-} else := plan.fail(g, sprintf("the default security group has %d ingress and %d egress rule(s)", [
+} else := plan.fail(g, text.format("the default security group has %s ingress and %s egress rule(s)", [
 	count(object.get(plan.after(g), "ingress", [])),
 	count(object.get(plan.after(g), "egress", [])),
 ]))
@@ -264,15 +313,21 @@ default_sg_verdict(g) := plan.unknown_verdict(g, "its rules are not known until 
 sg_open_ingress := {"meta": rego.metadata.rule(), "verdicts": [sg_verdict(rc, ingress_rules(rc)) | some rc in sg_resources]}
 
 sg_resources := array.concat(
-	array.concat(plan.changes("aws_security_group"), plan.changes("aws_vpc_security_group_ingress_rule")),
+	array.concat(plan.judged("aws_security_group"), plan.judged("aws_vpc_security_group_ingress_rule")),
 	[r |
-		some r in plan.changes("aws_security_group_rule")
+		some r in plan.judged("aws_security_group_rule")
 		object.get(plan.after(r), "type", "") == "ingress"
 	],
 )
 
 # Normalised ingress rules: {from, to, all, cidrs, unknown}.
-ingress_rules(rc) := [{"unknown": true}] if {
+ingress_rules(rc) := [] if {
+	# ingress computed at apply but not configured: the group has no inline rules (separate
+	# aws_security_group_rule / aws_vpc_security_group_ingress_rule are judged on their own)
+	rc.type == "aws_security_group"
+	plan.unknown(rc, ["ingress"])
+	plan.not_configured(rc, ["ingress"])
+} else := [{"unknown": true}] if {
 	rc.type == "aws_security_group"
 	plan.unknown(rc, ["ingress"])
 } else := rules if {
@@ -321,7 +376,7 @@ exposure(rule) := "all ports" if {
 } else := "all ports" if {
 	rule.from <= 0
 	rule.to >= 65535
-} else := sprintf("port %d", [ports[0]]) if {
+} else := text.format("port %s", [ports[0]]) if {
 	ports := [port | some port in admin_ports; rule.from <= port; port <= rule.to]
 	count(ports) > 0
 }
@@ -329,7 +384,7 @@ exposure(rule) := "all ports" if {
 open_to_world(rule) := [c | some c in rule.cidrs; c in {"0.0.0.0/0", "::/0"}]
 
 sg_verdict(rc, rules) := plan.fail(rc, problems[0]) if {
-	problems := [sprintf("ingress from %s to %s", [open_to_world(rule)[0], exposure(rule)]) |
+	problems := [text.format("ingress from %s to %s", [open_to_world(rule)[0], exposure(rule)]) |
 		some rule in rules
 		not rule.unknown
 		count(open_to_world(rule)) > 0

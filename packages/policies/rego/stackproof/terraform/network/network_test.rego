@@ -84,11 +84,37 @@ test_success_nat_per_az if {
 test_fail_nat_per_az_single_nat if {
 	v := network.nat_per_az.verdicts with input as single_nat_plan
 	v[0].status == "fail"
-	v[0].message == "NAT gateways sit in [me-central-1a] but private subnets span [me-central-1a, me-central-1b, me-central-1c]"
+	v[0].message == "1 NAT gateway(s) for private subnets in 3 AZs [me-central-1a, me-central-1b, me-central-1c]: at least one AZ's private subnets go out through another AZ's NAT"
+}
+
+# One NAT cannot serve three AZs, wherever it sits: a fail even when its subnet is unknown.
+test_fail_nat_per_az_single_nat_unplaced if {
+	v := network.nat_per_az.verdicts with input as t.plan_input(network_changes(1))
+	v[0].status == "fail"
+	startswith(v[0].message, "1 NAT gateway(s) for private subnets in 3 AZs [me-central-1a, me-central-1b, me-central-1c]")
+}
+
+# Three NATs placed in only two AZs: the third AZ is named.
+test_fail_nat_per_az_two_azs_named if {
+	changes := [t.instance("", "aws_nat_gateway", "this", i, {"subnet_id": sprintf("subnet-%v", [min([i, 1])])}, {"id": true}) | some i in [0, 1, 2]]
+	publics := [t.instance("", "aws_subnet", "public", i, {"id": sprintf("subnet-%v", [i]), "availability_zone": azs[i], "tags": {"Tier": "public"}}, {}) | some i in [0, 1]]
+	privates := [subnet("private", i) | some i in [0, 1, 2]]
+	v := network.nat_per_az.verdicts with input as t.plan_input(array.concat(array.concat(changes, publics), privates))
+	v[0].status == "fail"
+	v[0].message == "no NAT gateway in [me-central-1c], where private subnets are; NAT gateways sit in [me-central-1a, me-central-1b]"
 }
 
 test_unknown_nat_per_az_unresolved if {
 	s := t.statuses(network.nat_per_az) with input as t.plan_input(network_changes(3))
+	s["aws_nat_gateway.this[0]"] == "unknown"
+}
+
+test_unknown_nat_per_az_private_subnet_az_unknown if {
+	changes := array.concat(
+		[r | some r in network_changes(3); r.address != "aws_subnet.private[2]"],
+		[t.instance("", "aws_subnet", "private", 2, {"tags": {"Tier": "private"}}, {"availability_zone": true})],
+	)
+	s := t.statuses(network.nat_per_az) with input as t.plan_with_config(changes, config(per_az_nat))
 	s["aws_nat_gateway.this[0]"] == "unknown"
 }
 
@@ -270,4 +296,13 @@ test_success_security_group_rule_egress_ignored if {
 test_unknown_security_group_rule if {
 	r := t.resource("aws_security_group_rule", "x", {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp"}, {"cidr_blocks": true}, ["create"])
 	sg_status(r) == "unknown"
+}
+
+# ingress computed at apply but not configured: the group has no inline rules.
+test_success_sg_without_inline_ingress if {
+	g := t.resource("aws_security_group", "default", {"name": "default"}, {"ingress": true}, ["create"])
+	config := {"resources": [{"address": "aws_security_group.default", "expressions": {"name": {"constant_value": "default"}}}]}
+	t.statuses(network.sg_open_ingress)["aws_security_group.default"] == "pass" with input as t.plan_with_config([g], config)
+	configured := {"resources": [{"address": "aws_security_group.default", "expressions": {"ingress": {"references": ["var.rules"]}}}]}
+	t.statuses(network.sg_open_ingress)["aws_security_group.default"] == "unknown" with input as t.plan_with_config([g], configured)
 }

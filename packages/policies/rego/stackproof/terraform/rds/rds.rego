@@ -4,12 +4,44 @@
 package stackproof.terraform.rds
 
 import data.stackproof.lib.plan
+import data.stackproof.lib.text
 
 # The checks of this family, collected by stackproof.main (scripts/check-rego.sh verifies that
 # every rule with an id is listed here).
-checks := [multi_az, deletion_protection, backup_retention, encrypted_cmk, not_public, iam_auth, force_ssl, performance_insights_encrypted, log_exports]
+checks := [
+	multi_az, deletion_protection, backup_retention, encrypted_cmk, not_public, iam_auth, force_ssl,
+	performance_insights_encrypted, log_exports, enhanced_monitoring, managed_master_password,
+]
 
-databases := array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster"))
+# What the gate passes of the plan to this family (stackproof.main plan_reads): per resource type
+# the top-level attributes the rules read; "context" types travel with every shard of the type;
+# "whole" types are evaluated together because a verdict counts several of them (all of them,
+# or with "module" those of one module instance).
+plan_reads := {
+	"aws_db_instance": {
+		"attributes": array.concat(database_attributes, [
+			"multi_az", "publicly_accessible", "parameter_group_name", "monitoring_interval",
+			"replicate_source_db", "engine_version",
+		]),
+		"context": ["aws_db_parameter_group"],
+	},
+	"aws_rds_cluster": {
+		"attributes": array.concat(database_attributes, ["db_cluster_instance_class", "db_cluster_parameter_group_name"]),
+		"context": ["aws_rds_cluster_instance", "aws_rds_cluster_parameter_group"],
+		"whole": true,
+	},
+	"aws_rds_cluster_instance": {"attributes": ["cluster_identifier", "publicly_accessible", "monitoring_interval"]},
+	"aws_db_parameter_group": {"attributes": ["name", "family", "parameter"], "judged": false},
+	"aws_rds_cluster_parameter_group": {"attributes": ["name", "family", "parameter"], "judged": false},
+}
+
+database_attributes := [
+	"engine", "deletion_protection", "backup_retention_period", "storage_encrypted", "kms_key_id",
+	"iam_database_authentication_enabled", "performance_insights_enabled", "performance_insights_kms_key_id",
+	"enabled_cloudwatch_logs_exports", "manage_master_user_password", "master_user_secret_kms_key_id", "password",
+]
+
+databases := array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster"))
 
 # METADATA
 # title: RDS databases run Multi-AZ
@@ -50,7 +82,7 @@ cluster_multi_az_verdict(rc, instances) := plan.pass(rc, "Multi-AZ DB cluster (d
 	count(instances) >= 2
 } else := plan.unknown_verdict(rc, "cluster instances whose cluster_identifier is not known until apply") if {
 	count(unresolved_cluster_instances) > 0
-} else := plan.fail(rc, sprintf("the cluster has %d instance(s): no reader in another AZ to fail over to", [count(instances)]))
+} else := plan.fail(rc, text.format("the cluster has %s instance(s): no reader in another AZ to fail over to", [count(instances)]))
 
 # METADATA
 # title: RDS databases have deletion protection
@@ -85,7 +117,7 @@ backup_verdict(rc) := plan.unknown_verdict(rc, "backup_retention_period is not k
 	plan.unknown(rc, ["backup_retention_period"])
 } else := plan.pass(rc, "") if {
 	object.get(plan.after(rc), "backup_retention_period", 0) >= plan.min_backup_retention_days
-} else := plan.fail(rc, sprintf("backup_retention_period is %v days, below %v", [
+} else := plan.fail(rc, text.format("backup_retention_period is %s days, below %s", [
 	object.get(plan.after(rc), "backup_retention_period", 0),
 	plan.min_backup_retention_days,
 ]))
@@ -121,7 +153,7 @@ encrypted_verdict(rc) := plan.unknown_verdict(rc, "storage_encrypted is not know
 #   remediation: Set publicly_accessible = false.
 #   references: ["AWS FSBP RDS.2", "CIS AWS 2.3.3"]
 not_public := {"meta": rego.metadata.rule(), "verdicts": [v |
-	some rc in array.concat(plan.changes("aws_db_instance"), plan.changes("aws_rds_cluster_instance"))
+	some rc in array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster_instance"))
 	v := plan.bool_verdict(rc, ["publicly_accessible"], false, "publicly_accessible is true")
 ]}
 
@@ -143,29 +175,36 @@ iam_auth := {"meta": rego.metadata.rule(), "verdicts": [v |
 
 # METADATA
 # title: RDS parameter group forces TLS
-# description: With rds.force_ssl = 1 the server refuses unencrypted client connections.
+# description: >-
+#   With rds.force_ssl = 1 (PostgreSQL, SQL Server; the default from PostgreSQL 15 on) or
+#   require_secure_transport = ON (MySQL, MariaDB) the server refuses unencrypted client
+#   connections.
 # custom:
 #   id: rds.force-ssl
 #   family: rds
 #   severity: high
 #   remediation: >-
 #     Attach a parameter group (aws_db_parameter_group / aws_rds_cluster_parameter_group) with
-#     parameter rds.force_ssl = 1.
+#     parameter rds.force_ssl = 1 (require_secure_transport = ON for MySQL and MariaDB), or use
+#     PostgreSQL 15 or later without turning it off.
 #   references: ["AWS FSBP RDS.38"]
-force_ssl := {"meta": rego.metadata.rule(), "verdicts": [force_ssl_verdict(rc) | some rc in databases]}
+force_ssl := {"meta": rego.metadata.rule(), "verdicts": [force_ssl_verdict(rc, group_attribute[rc.type]) | some rc in databases]}
 
 group_attribute := {
 	"aws_db_instance": ["parameter_group_name", "aws_db_parameter_group"],
 	"aws_rds_cluster": ["db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"],
 }
 
-force_ssl_verdict(rc) := verdict if {
-	[attribute, group_type] := group_attribute[rc.type]
-	verdict := group_verdict(rc, attribute, plan.resolve(rc, [attribute], group_type))
+# group is [the attribute naming the parameter group, the group's resource type].
+force_ssl_verdict(rc, group) := verdict if {
+	verdict := group_verdict(rc, group[0], plan.resolve(rc, [group[0]], group[1]))
+} else := plan.pass(rc, "the default parameter group of PostgreSQL 15 and later sets rds.force_ssl = 1") if {
+	not plan.unknown(rc, [group[0]])
+	default_group(object.get(plan.after(rc), group[0], null))
+	postgres_15_or_later(rc)
 } else := plan.fail(rc, "the default parameter group is attached: it does not force TLS") if {
-	[attribute, _] := group_attribute[rc.type]
-	not plan.unknown(rc, [attribute])
-	default_group(object.get(plan.after(rc), attribute, null))
+	not plan.unknown(rc, [group[0]])
+	default_group(object.get(plan.after(rc), group[0], null))
 } else := plan.unknown_verdict(rc, "the parameter group is not in this plan or not known until apply")
 
 default_group(null)
@@ -174,16 +213,42 @@ default_group("")
 
 default_group(name) if startswith(name, "default.")
 
+# RDS for PostgreSQL 15 and later force TLS by default (engine "postgres", not Aurora).
+postgres_15_or_later(rc) if {
+	plan.known(rc, ["engine"]) == "postgres"
+	major := to_number(split(plan.known(rc, ["engine_version"]), ".")[0])
+	major >= 15
+}
+
 group_verdict(rc, attribute, groups) := plan.pass(rc, "") if {
 	every group in groups {
 		forces_ssl(group)
 	}
-} else := plan.fail(rc, sprintf("the parameter group in %s does not set rds.force_ssl = 1", [attribute]))
+} else := plan.fail(rc, text.format(
+	"the parameter group in %s does not force TLS (rds.force_ssl = 1, or require_secure_transport = ON for MySQL and MariaDB)",
+	[attribute],
+))
+
+tls_parameters := {"rds.force_ssl", "require_secure_transport"}
 
 forces_ssl(group) if {
 	some parameter in object.get(plan.after(group), "parameter", [])
+	parameter.name in tls_parameters
+	lower(format_value(parameter.value)) in {"1", "on", "true"}
+}
+
+# A PostgreSQL 15+ family keeps the default rds.force_ssl = 1 unless the group turns it off.
+forces_ssl(group) if {
+	family := plan.known(group, ["family"])
+	startswith(family, "postgres")
+	to_number(trim_prefix(family, "postgres")) >= 15
+	not turns_off_force_ssl(group)
+}
+
+turns_off_force_ssl(group) if {
+	some parameter in object.get(plan.after(group), "parameter", [])
 	parameter.name == "rds.force_ssl"
-	format_value(parameter.value) == "1"
+	format_value(parameter.value) == "0"
 }
 
 format_value(value) := value if is_string(value)
@@ -223,8 +288,68 @@ log_exports := {"meta": rego.metadata.rule(), "verdicts": [log_verdict(rc) | som
 log_verdict(rc) := plan.unknown_verdict(rc, "enabled_cloudwatch_logs_exports is not known until apply") if {
 	plan.unknown(rc, ["enabled_cloudwatch_logs_exports"])
 } else := plan.fail(rc, "enabled_cloudwatch_logs_exports is empty") if {
-	count(object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])) == 0
+	not some_exports(object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", null))
 } else := plan.fail(rc, "enabled_cloudwatch_logs_exports lacks \"postgresql\" on a PostgreSQL engine") if {
 	contains(object.get(plan.after(rc), "engine", ""), "postgres")
 	not "postgresql" in object.get(plan.after(rc), "enabled_cloudwatch_logs_exports", [])
 } else := plan.pass(rc, "")
+
+some_exports(exports) if {
+	is_array(exports)
+	count(exports) > 0
+}
+
+# METADATA
+# title: RDS enhanced monitoring at 15 s or finer
+# description: >-
+#   OS-level metrics at a fine interval show what the database host did during a failover or a load
+#   peak; the default (0) turns enhanced monitoring off.
+# custom:
+#   id: rds.enhanced-monitoring
+#   family: rds
+#   severity: low
+#   remediation: Set monitoring_interval to 15 (or 1, 5, 10) and monitoring_role_arn to a role with AmazonRDSEnhancedMonitoringRole.
+#   references: []
+enhanced_monitoring := {"meta": rego.metadata.rule(), "verdicts": [monitoring_verdict(rc) |
+	some rc in array.concat(plan.judged("aws_db_instance"), plan.judged("aws_rds_cluster_instance"))
+]}
+
+monitoring_verdict(rc) := plan.unknown_verdict(rc, "monitoring_interval is not known until apply") if {
+	plan.unknown(rc, ["monitoring_interval"])
+} else := plan.pass(rc, "") if {
+	object.get(plan.after(rc), "monitoring_interval", 0) in {1, 5, 10, 15}
+} else := plan.fail(rc, "monitoring_interval is 0: enhanced monitoring is off") if {
+	object.get(plan.after(rc), "monitoring_interval", 0) in {0, null}
+} else := plan.fail(rc, text.format("monitoring_interval is %s s, coarser than 15 s", [object.get(plan.after(rc), "monitoring_interval", 0)]))
+
+# METADATA
+# title: RDS master password is managed by RDS in Secrets Manager
+# description: >-
+#   A password generated and rotated by RDS in Secrets Manager never appears in Terraform state,
+#   plans or variables; the secret is encrypted with a customer-managed key.
+# custom:
+#   id: rds.managed-master-password
+#   family: rds
+#   severity: high
+#   remediation: >-
+#     Set manage_master_user_password = true and master_user_secret_kms_key_id to an aws_kms_key ARN;
+#     remove password.
+#   references: ["AWS FSBP RDS.39"]
+managed_master_password := {"meta": rego.metadata.rule(), "verdicts": [password_verdict(rc) |
+	some rc in databases
+	not replica(rc)
+]}
+
+# A read replica has no master password of its own.
+replica(rc) if plan.known(rc, ["replicate_source_db"]) != ""
+
+password_verdict(rc) := plan.unknown_verdict(rc, "manage_master_user_password is not known until apply") if {
+	plan.unknown(rc, ["manage_master_user_password"])
+} else := plan.key_verdict(
+	rc, ["master_user_secret_kms_key_id"],
+	"master_user_secret_kms_key_id is not set: the secret is encrypted with the AWS-managed key",
+) if {
+	plan.known(rc, ["manage_master_user_password"]) == true
+} else := plan.fail(rc, "password is set in the configuration: the master password lands in the plan and the state") if {
+	object.get(plan.after(rc), "password", null) != null
+} else := plan.fail(rc, "manage_master_user_password is not true: RDS does not manage the master password")

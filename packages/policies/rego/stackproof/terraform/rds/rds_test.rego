@@ -16,6 +16,10 @@ good_instance := {
 	"performance_insights_kms_key_id": "arn:aws:kms:me-central-1:111122223333:key/1",
 	"enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
 	"engine": "postgres",
+	"monitoring_interval": 15,
+	"manage_master_user_password": true,
+	"master_user_secret_kms_key_id": "arn:aws:kms:me-central-1:111122223333:key/1",
+	"password": null,
 }
 
 tls_group := t.change("aws_db_parameter_group", "tls", {"id": "pg-tls", "name": "pg-tls", "parameter": [{"name": "rds.force_ssl", "value": "1"}]})
@@ -113,4 +117,98 @@ test_fail_cluster_instance_public if {
 test_fail_cluster_force_ssl_unset if {
 	c := t.change("aws_rds_cluster", "main", {"db_cluster_parameter_group_name": null})
 	t.statuses(rds.force_ssl)["aws_rds_cluster.main"] == "fail" with input as t.plan_input([c])
+}
+
+# -- enhanced monitoring and the managed master password ------------------------------------------
+
+test_fail_enhanced_monitoring_off if {
+	v := rds.enhanced_monitoring.verdicts with input as t.plan_input([db({"monitoring_interval": 0})])
+	v[0].status == "fail"
+	v[0].message == "monitoring_interval is 0: enhanced monitoring is off"
+}
+
+test_fail_enhanced_monitoring_coarse if {
+	v := rds.enhanced_monitoring.verdicts with input as t.plan_input([db({"monitoring_interval": 60})])
+	v[0].message == "monitoring_interval is 60 s, coarser than 15 s"
+}
+
+test_unknown_enhanced_monitoring if t.statuses(rds.enhanced_monitoring)["aws_db_instance.db"] == "unknown" with input as t.plan_input([db_unknown("monitoring_interval")])
+
+test_success_enhanced_monitoring_cluster_instance if {
+	i := t.instance("", "aws_rds_cluster_instance", "main", 0, {"monitoring_interval": 5}, {})
+	t.statuses(rds.enhanced_monitoring)["aws_rds_cluster_instance.main[0]"] == "pass" with input as t.plan_input([i])
+}
+
+test_fail_managed_master_password_literal if {
+	v := rds.managed_master_password.verdicts with input as t.plan_input([db({"manage_master_user_password": null, "password": "(sensitive)"})])
+	v[0].status == "fail"
+	v[0].message == "password is set in the configuration: the master password lands in the plan and the state"
+}
+
+test_fail_managed_master_password_unmanaged if {
+	v := rds.managed_master_password.verdicts with input as t.plan_input([db({"manage_master_user_password": false})])
+	v[0].message == "manage_master_user_password is not true: RDS does not manage the master password"
+}
+
+test_fail_managed_master_password_aws_key if {
+	t.statuses(rds.managed_master_password)["aws_db_instance.db"] == "fail" with input as t.plan_input([db({"master_user_secret_kms_key_id": null})])
+}
+
+test_unknown_managed_master_password if t.statuses(rds.managed_master_password)["aws_db_instance.db"] == "unknown" with input as t.plan_input([db_unknown("manage_master_user_password")])
+
+test_success_managed_master_password_replica_not_judged if {
+	v := rds.managed_master_password.verdicts with input as t.plan_input([db({"manage_master_user_password": null, "replicate_source_db": "main"})])
+	count(v) == 0
+}
+
+# -- TLS by engine and version; log exports left unset ---------------------------------------------
+
+test_fail_log_exports_not_set if {
+	v := rds.log_exports.verdicts with input as t.plan_input([db({"enabled_cloudwatch_logs_exports": null})])
+	v[0].status == "fail"
+	v[0].message == "enabled_cloudwatch_logs_exports is empty"
+}
+
+test_success_force_ssl_postgres_15_default_group if {
+	v := rds.force_ssl.verdicts with input as t.plan_input([db({"engine_version": "15.4", "parameter_group_name": "default.postgres15"})])
+	v[0].status == "pass"
+	v[0].message == "the default parameter group of PostgreSQL 15 and later sets rds.force_ssl = 1"
+}
+
+test_fail_force_ssl_postgres_14_default_group if {
+	t.statuses(rds.force_ssl)["aws_db_instance.db"] == "fail" with input as t.plan_input([db({"engine_version": "14.9", "parameter_group_name": "default.postgres14"})])
+}
+
+mysql_group(value) := t.change("aws_db_parameter_group", "tls", {"id": "pg-tls", "family": "mysql8.0", "parameter": [{"name": "require_secure_transport", "value": value}]})
+
+test_success_force_ssl_mysql_require_secure_transport if {
+	t.statuses(rds.force_ssl)["aws_db_instance.db"] == "pass" with input as t.plan_input([db({"engine": "mysql"}), mysql_group("ON")])
+}
+
+test_fail_force_ssl_mysql_require_secure_transport_off if {
+	t.statuses(rds.force_ssl)["aws_db_instance.db"] == "fail" with input as t.plan_input([db({"engine": "mysql"}), mysql_group("OFF")])
+}
+
+pg_group(parameters) := t.change("aws_db_parameter_group", "tls", {"id": "pg-tls", "family": "postgres16", "parameter": parameters})
+
+test_success_force_ssl_postgres_16_family_keeps_default if {
+	t.statuses(rds.force_ssl)["aws_db_instance.db"] == "pass" with input as t.plan_input([db({}), pg_group([{"name": "log_connections", "value": "1"}])])
+}
+
+test_fail_force_ssl_postgres_16_family_turned_off if {
+	t.statuses(rds.force_ssl)["aws_db_instance.db"] == "fail" with input as t.plan_input([db({}), pg_group([{"name": "rds.force_ssl", "value": "0"}])])
+}
+
+# A customer-managed key reached through a module output (terraform-aws-modules/kms).
+test_success_encrypted_cmk_key_through_module_output if {
+	key := t.instance("module.kms", "aws_kms_key", "this", 0, {}, {"id": true, "arn": true})
+	instance := t.resource("aws_db_instance", "db", object.remove(good_instance, ["kms_key_id"]), {"kms_key_id": true}, ["create"])
+	config := {
+		"resources": [{"address": "aws_db_instance.db", "expressions": {"kms_key_id": {"references": ["module.kms.key_arn", "module.kms"]}}}],
+		"module_calls": {"kms": {"module": {"outputs": {"key_arn": {"expression": {"references": ["aws_kms_key.this[0].arn", "aws_kms_key.this[0]", "aws_kms_key.this"]}}}}}},
+	}
+	t.statuses(rds.encrypted_cmk)["aws_db_instance.db"] == "pass" with input as t.plan_with_config([instance, key], config)
+
+	# Negative twin: without the module's output the key cannot be told.
+	t.statuses(rds.encrypted_cmk)["aws_db_instance.db"] == "unknown" with input as t.plan_input([instance, key])
 }

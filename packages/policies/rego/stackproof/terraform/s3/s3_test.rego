@@ -29,7 +29,9 @@ deny_plain_http := {"Version": "2012-10-17", "Statement": [{
 
 bucket_policy(document) := t.change("aws_s3_bucket_policy", "state", {"bucket": "acme-tfstate", "policy": json.marshal(document)})
 
-compliant := [bucket, versioning("Enabled"), sse("aws:kms"), pab(true), bucket_policy(deny_plain_http)]
+logging := t.change("aws_s3_bucket_logging", "state", {"bucket": "acme-tfstate", "target_bucket": "acme-logs"})
+
+compliant := [bucket, versioning("Enabled"), sse("aws:kms"), pab(true), bucket_policy(deny_plain_http), logging]
 
 test_success_compliant_bucket if {
 	every check in s3.checks {
@@ -88,4 +90,41 @@ test_unknown_tls_only_policy_unknown if {
 
 test_fail_tls_only_missing if {
 	t.statuses(s3.tls_only)["aws_s3_bucket.state"] == "fail" with input as t.plan_input([bucket])
+}
+
+test_fail_access_logging_missing if {
+	v := s3.access_logging.verdicts with input as t.plan_input([bucket])
+	v[0].status == "fail"
+	v[0].message == "no aws_s3_bucket_logging sends its access logs to a log bucket"
+}
+
+test_success_access_logging_log_bucket_exempt if {
+	logs := t.resource("aws_s3_bucket", "logs", {"bucket": "acme-logs"}, {"id": true}, ["create"])
+	s := t.statuses(s3.access_logging) with input as t.plan_input([bucket, logs, logging])
+	s == {"aws_s3_bucket.state": "pass", "aws_s3_bucket.logs": "pass"}
+}
+
+test_success_access_logging_inline if {
+	b := t.change("aws_s3_bucket", "state", {"bucket": "acme-tfstate", "logging": [{"target_bucket": "acme-logs"}]})
+	t.statuses(s3.access_logging)["aws_s3_bucket.state"] == "pass" with input as t.plan_input([b])
+}
+
+test_success_access_logging_target_by_reference if {
+	logs := t.resource("aws_s3_bucket", "logs", {}, {"id": true, "bucket": true}, ["create"])
+	l := t.resource("aws_s3_bucket_logging", "state", {"bucket": "acme-tfstate"}, {"target_bucket": true}, ["create"])
+	config := {"resources": [{"address": "aws_s3_bucket_logging.state", "expressions": {"target_bucket": {"references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]}}}]}
+	s := t.statuses(s3.access_logging) with input as t.plan_with_config([bucket, logs, l], config)
+	s == {"aws_s3_bucket.state": "pass", "aws_s3_bucket.logs": "pass"}
+}
+
+test_fail_access_logging_empty_target if {
+	l := t.change("aws_s3_bucket_logging", "state", {"bucket": "acme-tfstate", "target_bucket": ""})
+	t.statuses(s3.access_logging)["aws_s3_bucket.state"] == "fail" with input as t.plan_input([bucket, l])
+}
+
+test_success_encryption_kms_inline_block if {
+	b := t.change("aws_s3_bucket", "state", {"bucket": "acme-tfstate", "server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}]}]})
+	t.statuses(s3.encryption_kms)["aws_s3_bucket.state"] == "pass" with input as t.plan_input([b])
+	aes := t.change("aws_s3_bucket", "state", {"bucket": "acme-tfstate", "server_side_encryption_configuration": [{"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]}]})
+	t.statuses(s3.encryption_kms)["aws_s3_bucket.state"] == "fail" with input as t.plan_input([aes])
 }
