@@ -17,7 +17,7 @@ tools-list: ## every tool, its version and where it came from
 test: tools ## the whole test suite
 	$(ENV) pnpm run lint && $(ENV) pnpm run typecheck && $(ENV) pnpm test
 
-demo: tools ## the main job on the local sandbox (today: the policy gate on the bundled fixtures)
+demo: tools ## the game day on the local sandbox: sandbox up, stackproof gameday, sandbox down; prints the report's path
 	$(ENV) pnpm run demo
 
 policy: tools

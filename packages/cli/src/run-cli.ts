@@ -15,6 +15,7 @@ Commands:
   chaos run | recover | fis-template                AZ outage, node loss, pod kill, RDS failover (see --help)
   release deploy | migrate | prove                  migrations, then helm upgrade --atomic; the
                                                     rollout and rollback proof under load
+  gameday                                           the whole proof in one run and one report (see --help)
 
 Options: --help, --version`;
 
@@ -91,6 +92,11 @@ export async function runCli(argv: readonly string[]): Promise<Required<CliOutco
     if (command === 'release') {
       const { releaseCommand } = await import('./release-command.ts');
       const result = await releaseCommand(sub === undefined ? [] : [sub, ...rest]);
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
+    }
+    if (command === 'gameday') {
+      const { gamedayCommand } = await import('./gameday-command.ts');
+      const result = await gamedayCommand(sub === undefined ? [] : [sub, ...rest]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr ?? '' };
     }
     throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);

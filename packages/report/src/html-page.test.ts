@@ -91,6 +91,22 @@ describe('htmlPage', () => {
     expect(html).toContain('class="cell-fail"');
   });
 
+  it('links a cell to a row anchor of the same page, escaped; a plain cell stays plain', () => {
+    const page = htmlPage({
+      title: 't',
+      blocks: [
+        table({
+          columns: [{ key: 'a', label: 'a' }],
+          rows: [{ a: { text: 'pass', status: 'pass', href: '#ev-"x"' } }, { a: 'plain' }],
+          rowIds: ['ev-"x"', undefined],
+        }),
+      ],
+    });
+    expect(page).toContain('<a href="#ev-&quot;x&quot;">pass</a>');
+    expect(page).toContain('<tr id="ev-&quot;x&quot;">');
+    expect(page).toContain('<tr><td>plain</td></tr>');
+  });
+
   it('renders evidence as the checks table: verdict, measure against its bound, what would pass', () => {
     const html = htmlPage({
       title: 'evidence',

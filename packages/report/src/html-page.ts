@@ -38,8 +38,14 @@ export interface TimeSeriesChartSpec {
   readonly height?: number;
 }
 
-/** A table cell: text, a number, or text carrying a verdict (coloured). */
-export type TableCell = string | number | { readonly text: string; readonly status?: Verdict };
+/**
+ * A table cell: text, a number, or text carrying a verdict (coloured) and, optionally, a link to
+ * an anchor of the same page (`#id`: a report stays one self-contained file).
+ */
+export type TableCell =
+  | string
+  | number
+  | { readonly text: string; readonly status?: Verdict; readonly href?: `#${string}` };
 
 export interface TableSpec {
   readonly title?: string;
@@ -49,6 +55,8 @@ export interface TableSpec {
     readonly align?: 'left' | 'right';
   }[];
   readonly rows: readonly Readonly<Record<string, TableCell>>[];
+  /** Anchor ids of the rows, in order (a cell's `href` elsewhere can point at them). */
+  readonly rowIds?: readonly (string | undefined)[];
 }
 
 export interface SummarySpec {
@@ -179,7 +187,10 @@ function cellHtml(cell: TableCell | undefined, align: 'left' | 'right' | undefin
   let content = '';
   if (typeof cell === 'object') {
     if (cell.status !== undefined) classes.push(`cell-${cell.status}`);
-    content = escapeHtml(cell.text);
+    content =
+      cell.href === undefined
+        ? escapeHtml(cell.text)
+        : `<a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a>`;
   } else if (cell !== undefined) {
     content = escapeHtml(String(cell));
   }
@@ -198,7 +209,10 @@ function blockHtml(block: HtmlBlock, charts: TimeSeriesChartSpec[], depth: numbe
         .map((c) => `<th${c.align === 'right' ? ' class="right"' : ''}>${escapeHtml(c.label)}</th>`)
         .join('');
       const rows = spec.rows
-        .map((row) => `<tr>${spec.columns.map((c) => cellHtml(row[c.key], c.align)).join('')}</tr>`)
+        .map((row, i) => {
+          const id = spec.rowIds?.[i];
+          return `<tr${id === undefined ? '' : ` id="${escapeHtml(id)}"`}>${spec.columns.map((c) => cellHtml(row[c.key], c.align)).join('')}</tr>`;
+        })
         .join('\n');
       const title = spec.title === undefined ? '' : `<h3>${escapeHtml(spec.title)}</h3>\n`;
       return `${title}<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;

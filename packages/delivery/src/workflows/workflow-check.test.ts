@@ -97,6 +97,15 @@ jobs:
   'chaos-unknown-flag.yml': workflow(
     `      - run: pnpm exec stackproof chaos run az-outage --zone me-central-1a --zones me-central-1b`,
   ),
+  'gameday-without-outputs.yml': workflow(
+    `      - run: pnpm exec stackproof gameday --outputs .reports/outputs --expectations expectations/staging.json --out .reports/gameday`,
+  ),
+  'gameday-unknown-flag.yml': workflow(
+    `      - run: pnpm exec stackproof gameday --expectations expectations/staging.json --stages outage`,
+  ),
+  'live-without-expectations.yml': workflow(
+    `      - run: pnpm exec stackproof live check --outputs fixtures --expectations expectations/qa.json --format junit --output live.xml`,
+  ),
 };
 
 describe('negative twins: a workflow variant that calls something missing fails the check', () => {
@@ -106,7 +115,8 @@ describe('negative twins: a workflow variant that calls something missing fails 
     dir = await mkdtemp(join(tmpdir(), 'stackproof-workflows-'));
     for (const [file, text] of Object.entries(VARIANTS)) await writeFile(join(dir, file), text);
     problems = await checkWorkflows({ workflowsDir: dir });
-  });
+    // Each variant's commands are answered by the real CLI (--help): slow on a loaded machine.
+  }, 120_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
@@ -150,6 +160,15 @@ describe('negative twins: a workflow variant that calls something missing fails 
       /stackproof chaos run --outputs: reads \.reports\/outputs, which is not in the repository and no earlier step writes it/,
     ],
     ['chaos-unknown-flag.yml', /stackproof chaos run: --help lists no option --zones/],
+    [
+      'gameday-without-outputs.yml',
+      /stackproof gameday --outputs: reads \.reports\/outputs, which is not in the repository and no earlier step writes it/,
+    ],
+    ['gameday-unknown-flag.yml', /stackproof gameday: --help lists no option --stages/],
+    [
+      'live-without-expectations.yml',
+      /stackproof live check --expectations: reads expectations\/qa\.json, which is not in the repository/,
+    ],
   ])('%s', (file, expected) => {
     expect(of(file)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });

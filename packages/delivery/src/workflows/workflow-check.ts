@@ -601,6 +601,18 @@ class Checker {
       read(options.get('--kubeconfig'), '--kubeconfig');
       produce(options.get('--out'));
     }
+    if (command === 'gameday') {
+      // The plans come from earlier jobs' artifacts, named by a loop: their paths are not read.
+      read(options.get('--outputs'), '--outputs');
+      read(options.get('--expectations'), '--expectations');
+      read(options.get('--kubeconfig'), '--kubeconfig');
+      produce(options.get('--out'));
+    }
+    if (command === 'live check') {
+      read(options.get('--outputs'), '--outputs');
+      read(options.get('--expectations'), '--expectations');
+      produce(options.get('--output'));
+    }
     if (command === 'terraform inputs') {
       const workspace = positionals[0];
       if (workspace === undefined || !workspace.resolved) {
