@@ -7,11 +7,11 @@
 // (the primary alternates between two zones).
 //
 //   node packages/chaos/bench/chaos.bench.ts [--runs 3] [--write-docs]
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoPath } from '@stackproof/core';
+import { repoPath, updateMarkedSection } from '@stackproof/core';
 import { SandboxClient, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { type ChaosSummary, runChaosExperiment } from '../src/index.ts';
 import { waitForSteadyState } from '../src/sandbox-runs.test-helpers.ts';
@@ -96,13 +96,7 @@ try {
   process.stdout.write(section);
   if (values['write-docs']) {
     const file = repoPath('docs', 'benchmarks.md');
-    const doc = await readFile(file, 'utf8');
-    const start = '<!-- bench:chaos:start -->';
-    const end = '<!-- bench:chaos:end -->';
-    const i = doc.indexOf(start);
-    const j = doc.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
-    await writeFile(file, `${doc.slice(0, i + start.length)}\n${section}${doc.slice(j)}`);
+    await updateMarkedSection(file, 'bench:chaos', section);
     log(`updated ${file}`);
   }
 } finally {

@@ -40,6 +40,7 @@ export {
   reserveLoopbackPort,
   reserveLoopbackPorts,
 } from './loopback-ports.ts';
+export { replaceMarkedSection, updateMarkedSection } from './marked-section.ts';
 export { type PollOptions, pollUntil } from './poll.ts';
 export {
   type ChaosProof,

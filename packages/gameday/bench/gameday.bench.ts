@@ -3,11 +3,11 @@
 // stage, and the size of its report. Each run loses the zone the database primary is in.
 //
 //   node packages/gameday/bench/gameday.bench.ts [--runs 1] [--write-docs]
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoPath } from '@stackproof/core';
+import { repoPath, updateMarkedSection } from '@stackproof/core';
 import { SandboxClient, sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { waitForSteadyState } from '../src/gameday.test-helpers.ts';
 import { type GameDayResult, runGameDay, STAGES, writeGameDayReport } from '../src/index.ts';
@@ -79,13 +79,7 @@ ${stageRows.join('\n')}
   process.stdout.write(section);
   if (values['write-docs']) {
     const file = repoPath('docs', 'benchmarks.md');
-    const doc = await readFile(file, 'utf8');
-    const start = '<!-- bench:gameday:start -->';
-    const end = '<!-- bench:gameday:end -->';
-    const i = doc.indexOf(start);
-    const j = doc.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
-    await writeFile(file, `${doc.slice(0, i + start.length)}\n${section}${doc.slice(j)}`);
+    await updateMarkedSection(file, 'bench:gameday', section);
     log(`updated ${file}`);
   }
 } finally {

@@ -9,11 +9,11 @@
  * bench:live markers of docs/benchmarks.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoPath } from '@stackproof/core';
+import { repoPath, updateMarkedSection } from '@stackproof/core';
 
 const { values } = parseArgs({
   options: {
@@ -100,13 +100,7 @@ Calls per operation: ${Object.entries(byOperation)
 <!-- bench:live:end -->`;
 process.stdout.write(`${table}\n`);
 if (values['write-docs']) {
-  const docs = repoPath('docs', 'benchmarks.md');
-  const current = await readFile(docs, 'utf8');
-  const start = current.indexOf('<!-- bench:live:start -->');
-  const end = current.indexOf('<!-- bench:live:end -->');
-  if (start < 0 || end < 0) throw new Error(`${docs} has no bench:live markers`);
-  await writeFile(
-    docs,
-    `${current.slice(0, start)}${table}${current.slice(end + '<!-- bench:live:end -->'.length)}`,
-  );
+  // the table carries its own markers for the terminal; the document keeps its own
+  const inner = table.split('\n').slice(1, -1).join('\n');
+  await updateMarkedSection(repoPath('docs', 'benchmarks.md'), 'bench:live', inner);
 }

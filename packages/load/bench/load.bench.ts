@@ -5,11 +5,11 @@
 // - the highest rate one k6 process (and two) sustains against the backend with < 1% errors.
 //
 //   node packages/load/bench/load.bench.ts [--runs 3] [--write-docs]
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readExpectationsFile, repoPath } from '@stackproof/core';
+import { readExpectationsFile, repoPath, updateMarkedSection } from '@stackproof/core';
 import { sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { type LoadSummary, parseLoadExpectations, runLoad } from '../src/index.ts';
 
@@ -142,13 +142,7 @@ Highest steady rate against the backend's \`/api/items?limit=1\` (PostgreSQL rea
   process.stdout.write(section);
   if (values['write-docs']) {
     const file = repoPath('docs', 'benchmarks.md');
-    const doc = await readFile(file, 'utf8');
-    const start = '<!-- bench:load:start -->';
-    const end = '<!-- bench:load:end -->';
-    const i = doc.indexOf(start);
-    const j = doc.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
-    await writeFile(file, `${doc.slice(0, i + start.length)}\n${section}${doc.slice(j)}`);
+    await updateMarkedSection(file, 'bench:load', section);
     log(`updated ${file}`);
   }
 } finally {

@@ -9,11 +9,11 @@
 //   requests, the reason the sleep is there.
 //
 //   node packages/release/bench/release.bench.ts [--runs 3] [--rate 20] [--write-docs]
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readExpectationsFile, repoPath } from '@stackproof/core';
+import { readExpectationsFile, repoPath, updateMarkedSection } from '@stackproof/core';
 import { parseLoadExpectations } from '@stackproof/load';
 import { sandboxDown, sandboxUp } from '@stackproof/sandbox';
 import { proveReleaseLifecycle, type ReleaseProof, type ScenarioRecord } from '../src/index.ts';
@@ -42,19 +42,6 @@ const stats = (xs: readonly number[], unit = ' s') => {
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Replaces what lies between two markers of a generated section (the markers stay). */
-async function replaceBetween(
-  file: string,
-  start: string,
-  end: string,
-  text: string,
-): Promise<void> {
-  const doc = await readFile(file, 'utf8');
-  const i = doc.indexOf(start);
-  const j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error(`${file} has no ${start} … ${end} markers`);
-  await writeFile(file, `${doc.slice(0, i + start.length)}\n${text}${doc.slice(j)}`);
-  log(`updated ${file}`);
-}
 
 /** First new pod created → last old pod gone: the pods' replacement, as the watches saw it. */
 function replacementSeconds(r: ScenarioRecord): number {
@@ -131,18 +118,13 @@ try {
 `;
   process.stdout.write(`${section}\n`);
   if (values['write-docs']) {
-    await replaceBetween(
-      repoPath('docs', 'benchmarks.md'),
-      '<!-- bench:release:start -->',
-      '<!-- bench:release:end -->',
-      section,
-    );
-    await replaceBetween(
-      repoPath('docs', 'adr', '0005-release-lifecycle.md'),
-      '<!-- release-figures:start -->',
-      '<!-- release-figures:end -->',
-      adr,
-    );
+    for (const [file, name, text] of [
+      [repoPath('docs', 'benchmarks.md'), 'bench:release', section],
+      [repoPath('docs', 'adr', '0005-release-lifecycle.md'), 'release-figures', adr],
+    ] as const) {
+      await updateMarkedSection(file, name, text);
+      log(`updated ${file}`);
+    }
   }
 } finally {
   await sandboxDown({ dir }).catch(() => undefined);
