@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BinRun, runBinSync } from './bin.test-helpers.ts';
 
-const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
 // The CLI's own plans (packages/cli/test-fixtures): a plan with failing, unknown and sensitive
 // values and the .tf sources its findings point at, an empty plan, and bad inputs.
 const FIXTURES = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
@@ -18,20 +17,9 @@ const REAL_PLANS = fileURLToPath(
 // Auto Scaling groups whose subnets the plan does not create.
 const ONLY_UNKNOWN = join(REAL_PLANS, 'checkov-asg-dynamodb-tags-variety.json');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real `stackproof` bin as a user would (Node runs the .ts entry directly). */
-function stackproof(args: readonly string[], cwd: string = FIXTURES): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function stackproof(args: readonly string[], cwd: string = FIXTURES): BinRun {
+  return runBinSync(args, cwd);
 }
 
 // Each test starts the real bin a few times; the machine is shared, so bounds are generous.

@@ -1,55 +1,32 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { repoPath, reserveLoopbackPort } from '@stackproof/core';
 import { seedAwsAccount, writeOutputsDir } from '@stackproof/iac';
 import { type MotoServer, startMotoServer } from '@stackproof/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BinRun, runBin } from './bin.test-helpers.ts';
 
 // `stackproof live check` as users run it (the real bin, a child process with only the
 // environment the ecosystem's conventions use), against moto seeded with the reference account.
 
-const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const EXPECTATIONS = repoPath('expectations', 'sandbox.json');
 const SECRET = 'not-a-real-secret-Zx81';
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 function stackproof(
   args: readonly string[],
   env: Record<string, string>,
   cwd: string,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+): Promise<BinRun> {
+  return runBin(args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    timeoutMs: 120_000,
   });
 }
 
 /** One line on stderr, naming what to fix; no stack trace, no credential. */
-function expectOneLineError(run: Run, pattern: RegExp): void {
+function expectOneLineError(run: BinRun, pattern: RegExp): void {
   expect(run.status, run.stdout + run.stderr).toBe(2);
   expect(run.stdout).toBe('');
   const lines = run.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('['));

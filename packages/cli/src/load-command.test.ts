@@ -1,38 +1,17 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listenOnLoopback } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BinRun, runBin } from './bin.test-helpers.ts';
 
-const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real `stackproof` bin, as a user runs it; bounded in time. */
-function stackproof(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: work });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** The real `stackproof` bin, as a user runs it, in this file's work folder; bounded in time. */
+function stackproof(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BinRun> {
+  return runBin(args, { cwd: work, env, timeoutMs: 240_000 });
 }
 
 let work: string;

@@ -1,30 +1,22 @@
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listenOnLoopback } from '@stackproof/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin, runBinSync } from './bin.test-helpers.ts';
 
 // `stackproof release` as a subprocess, without a cluster: help, bad input and an unreachable
 // cluster each end with a one-line message and exit 2, before anything is changed anywhere. The
 // releases themselves run against a sandbox in packages/release (release-sandbox.test.ts).
 
-const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-
 function stackproof(args: readonly string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runBinSync(args, cwd);
 }
 
 /** Async, so a server in this process can answer the child meanwhile. */
 function stackproofAsync(args: readonly string[], cwd: string) {
-  return new Promise<{ status: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 60_000 }, (error, _out, stderr) => {
-      resolve({ status: error === null ? 0 : (error.code as number | null), stderr });
-    });
-  });
+  return runBin(args, { cwd });
 }
 
 let dir = '';
