@@ -1,4 +1,9 @@
-import type { Expectations, ParseResult } from '@stackproof/core';
+import {
+  type Expectations,
+  isPlainObject,
+  type ParseResult,
+  sectionReader,
+} from '@stackproof/core';
 
 /** Who may be disturbed: nothing is injected unless the account and the kube context are listed. */
 export interface ChaosAllowList {
@@ -55,7 +60,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosExpectations, 'errorBudget'> = {
 };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isPlainObject;
 
 /**
  * Parses the expectations file's `chaos` section (`{ config, warnings, errors }`, every problem at
@@ -66,17 +71,12 @@ export function parseChaosExpectations(
   section: unknown,
   common: Pick<Expectations, 'availabilitySlo'>,
 ): ParseResult<ChaosExpectations> {
-  const warnings: string[] = [];
-  const errors: string[] = [];
+  const reader = sectionReader();
+  const { warnings, errors, known } = reader;
   if (section !== undefined && !isObj(section)) {
     return { config: undefined, warnings, errors: ['chaos must be an object'] };
   }
   const input: Obj = section ?? {};
-  const known = (where: string, obj: Obj, keys: readonly string[]): void => {
-    for (const key of Object.keys(obj)) {
-      if (!keys.includes(key)) warnings.push(`unknown key '${where}${key}' is ignored (typo?)`);
-    }
-  };
   known('chaos.', input, [
     'allow',
     'steady',
@@ -88,23 +88,13 @@ export function parseChaosExpectations(
     'recoverSeconds',
     'rdsDowntimeSeconds',
   ]);
-  const seconds = (key: keyof ChaosExpectations, allowZero = false): number => {
-    const value = input[key];
-    const fallback = CHAOS_DEFAULTS[key as keyof typeof CHAOS_DEFAULTS] as number;
-    if (value === undefined) return fallback;
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < 0 ||
-      (!allowZero && value === 0)
-    ) {
-      errors.push(
-        `chaos.${key} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds, got ${JSON.stringify(value)}`,
-      );
-      return fallback;
-    }
-    return value;
-  };
+  const seconds = (key: keyof ChaosExpectations, allowZero = false): number =>
+    reader.number(
+      `chaos.${key}`,
+      input[key],
+      CHAOS_DEFAULTS[key as keyof typeof CHAOS_DEFAULTS] as number,
+      { allowZero, unit: 'seconds' },
+    );
   const strings = (where: string, value: unknown, pattern: RegExp, what: string): string[] => {
     if (value === undefined) return [];
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && pattern.test(v))) {
@@ -157,17 +147,8 @@ export function parseChaosExpectations(
         }
         return value;
       };
-      const positive = (key: 'rate' | 'p95Ms') => {
-        const value = s[key];
-        if (value === undefined) return CHAOS_DEFAULTS.steady[key];
-        if (typeof value !== 'number' || !(value > 0)) {
-          errors.push(
-            `chaos.steady.${key} must be a positive number, got ${JSON.stringify(value)}`,
-          );
-          return CHAOS_DEFAULTS.steady[key];
-        }
-        return value;
-      };
+      const positive = (key: 'rate' | 'p95Ms') =>
+        reader.number(`chaos.steady.${key}`, s[key], CHAOS_DEFAULTS.steady[key]);
       steady = {
         service: text(
           'service',

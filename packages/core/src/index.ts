@@ -57,6 +57,7 @@ export {
 } from './properties.ts';
 export { DEFAULT_REGION, DEFAULT_ZONES } from './reference-stack.ts';
 export { REPO_ROOT, repoPath } from './repo-paths.ts';
+export { isPlainObject, type SectionReader, sectionReader } from './section-reader.ts';
 export {
   outputsFileName,
   type TerraformOutput,

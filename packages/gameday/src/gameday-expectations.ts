@@ -1,4 +1,4 @@
-import type { ParseResult } from '@stackproof/core';
+import { isPlainObject, type ParseResult } from '@stackproof/core';
 import type { LoadRunOverrides } from '@stackproof/load';
 
 /**
@@ -42,16 +42,13 @@ const SCALE_OUT_KEYS: Readonly<Record<string, keyof GameDayExpectations['scaleOu
 };
 const OUTAGE_KEYS = ['faultSeconds', 'baselineSeconds', 'settleSeconds'] as const;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Parses `sections.gameday` (absent: every default). Errors name the key; unknown keys warn. */
 export function parseGameDayExpectations(raw: unknown): ParseResult<GameDayExpectations> {
   const errors: string[] = [];
   const warnings: string[] = [];
   if (raw === undefined) return { config: { scaleOut: {}, outage: {} }, errors, warnings };
-  if (!isObject(raw)) return { config: undefined, errors: ['gameday must be an object'], warnings };
+  if (!isPlainObject(raw))
+    return { config: undefined, errors: ['gameday must be an object'], warnings };
   const seconds = (path: string, value: unknown, allowZero: boolean): number | undefined => {
     if (
       typeof value !== 'number' ||
@@ -73,7 +70,7 @@ export function parseGameDayExpectations(raw: unknown): ParseResult<GameDayExpec
         errors.push(`gameday.zone must be an availability zone name such as me-central-1a`);
       } else zone = value;
     } else if (key === 'scaleOut' || key === 'outage') {
-      if (!isObject(value)) {
+      if (!isPlainObject(value)) {
         errors.push(`gameday.${key} must be an object`);
         continue;
       }

@@ -1,4 +1,9 @@
-import type { Expectations, ParseResult } from '@stackproof/core';
+import {
+  type Expectations,
+  isPlainObject,
+  type ParseResult,
+  sectionReader,
+} from '@stackproof/core';
 
 /** The scenarios `stackproof load run` knows (scripts/<name>.ts). */
 export type ScenarioName = 'scale-out' | 'steady' | 'spike';
@@ -83,7 +88,7 @@ export const LOAD_DEFAULTS: Omit<LoadExpectations, 'errorBudget'> = {
 };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isPlainObject;
 
 /**
  * Parses the expectations file's `load` section (`{ config, warnings, errors }`, every problem
@@ -93,33 +98,15 @@ export function parseLoadExpectations(
   section: unknown,
   common: Pick<Expectations, 'availabilitySlo'>,
 ): ParseResult<LoadExpectations> {
-  const warnings: string[] = [];
-  const errors: string[] = [];
+  const reader = sectionReader();
+  const { warnings, errors, known } = reader;
   if (section !== undefined && !isObj(section)) {
     return { config: undefined, warnings, errors: ['load must be an object'] };
   }
   const input: Obj = section ?? {};
 
-  const known = (where: string, obj: Obj, keys: readonly string[]): void => {
-    for (const key of Object.keys(obj)) {
-      if (!keys.includes(key)) warnings.push(`unknown key '${where}${key}' is ignored (typo?)`);
-    }
-  };
-  const positive = (where: string, value: unknown, fallback: number, allowZero = false): number => {
-    if (value === undefined) return fallback;
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < 0 ||
-      (!allowZero && value === 0)
-    ) {
-      errors.push(
-        `${where} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${JSON.stringify(value)}`,
-      );
-      return fallback;
-    }
-    return value;
-  };
+  const positive = (where: string, value: unknown, fallback: number, allowZero = false): number =>
+    reader.number(where, value, fallback, { allowZero });
   const string = (
     where: string,
     value: unknown,
